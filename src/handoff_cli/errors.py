@@ -1,0 +1,31 @@
+"""The one exception type the domain raises, and the exit codes it carries."""
+
+from __future__ import annotations
+
+OK = 0
+NOTHING_TO_DO = 1  # `due --check` found something overdue, or there was nothing to save
+BAD_INPUT = 2  # usage errors and bad input: bad date, bad rule, unknown id, client typo
+FAILURE = 3  # the environment failed us: not our database, locked, read-only, corrupt
+
+
+class HandoffError(Exception):
+    """An error with a one-line message for people and an exit code for scripts."""
+
+    def __init__(self, message: str, exit_code: int = BAD_INPUT) -> None:
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+class BadInput(HandoffError):
+    """Something the user typed cannot be understood (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, BAD_INPUT)
+
+
+class StorageError(HandoffError):
+    """The database cannot be used as it is (exit 3); nothing was changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, FAILURE)
