@@ -52,7 +52,7 @@ class Completion:
     uuid: str
     at: datetime
     day: date
-    note: str | None = None  # the text recorded with it, if any
+    note_uuid: str | None = None  # the timeline note recorded with it, if any
 
 
 @dataclass(frozen=True)

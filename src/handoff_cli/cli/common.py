@@ -1,0 +1,85 @@
+"""What every command needs: the clock, the author, the database, parsed options."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from handoff_cli.errors import BadInput
+from handoff_cli.store import Store
+
+JSON_HELP = "Print JSON for scripts instead of text."
+NEW_CLIENT_HELP = "Create the client even if its name is close to an existing one."
+
+
+def now() -> datetime:
+    """The one reading of the clock. `$HANDOFF_NOW` (ISO 8601) pins it, for tests and demos."""
+    pinned = os.environ.get("HANDOFF_NOW", "")
+    if pinned:
+        try:
+            moment = datetime.fromisoformat(pinned)
+        except ValueError:
+            msg = f"HANDOFF_NOW must be an ISO 8601 date-time, not '{pinned}'"
+            raise BadInput(msg) from None
+        return moment if moment.tzinfo else moment.astimezone()
+    return datetime.now().astimezone()
+
+
+def today() -> date:
+    return now().date()
+
+
+def author() -> str:
+    name = os.environ.get("HANDOFF_AUTHOR", "").strip()
+    if name:
+        return name
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def db_path(ctx: typer.Context) -> Path:
+    obj: dict[str, Any] = ctx.find_root().obj or {}
+    path = obj.get("db_path")
+    if isinstance(path, Path):
+        return path
+    from handoff_cli.paths import database_path
+
+    return database_path(None)
+
+
+def open_for_write(ctx: typer.Context) -> Store:
+    store = Store.open(db_path(ctx), create=True)
+    assert store is not None
+    return store
+
+
+def open_for_read(ctx: typer.Context) -> Store | None:
+    """The database, or None when there is none yet (reading never creates one)."""
+    return Store.open(db_path(ctx), create=False)
+
+
+def no_database_message(ctx: typer.Context) -> str:
+    return (
+        f"no handoff database yet at {db_path(ctx)}; "
+        "`handoff log CLIENT TEXT` starts one"
+    )
+
+
+def when(text: str, *, at: datetime) -> datetime:
+    from handoff_cli.when import parse_when
+
+    return parse_when(text, now=at)
+
+
+def day(text: str, *, at: datetime) -> date:
+    from handoff_cli.when import parse_day
+
+    return parse_day(text, now=at)

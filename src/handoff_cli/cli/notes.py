@@ -1,0 +1,471 @@
+"""Notes and clients: log, show, clients, search, contact, edit, rm."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from handoff_cli.cli import common, render
+from handoff_cli.cli.render import out, safe, safe_line, style
+from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
+from handoff_cli.models import NOTE_KINDS
+
+app = typer.Typer()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help=common.JSON_HELP)]
+
+
+def _complete_client(incomplete: str) -> list[str]:
+    """Shell completion of client names, read from the database without creating it."""
+    import os
+
+    from handoff_cli.paths import database_path
+    from handoff_cli.store import Store
+
+    try:
+        store = Store.open(database_path(os.environ.get("HANDOFF_DB") or None), create=False)
+    except HandoffError:
+        return []
+    if store is None:
+        return []
+    try:
+        names = store.client_names()
+    finally:
+        store.close()
+    prefix = incomplete.casefold()
+    return [n for n in names if n.casefold().startswith(prefix)]
+
+
+ClientArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="CLIENT", help="The client (any case).", autocompletion=_complete_client
+    ),
+]
+ClientOpt = Annotated[
+    str | None,
+    typer.Option("--client", "-c", help="Only this client.", autocompletion=_complete_client),
+]
+
+
+class NothingToSave(HandoffError):
+    def __init__(self) -> None:
+        super().__init__("nothing to save: the text is empty", NOTHING_TO_DO)
+
+
+def _text_from(words: list[str] | None, *, initial: str = "") -> str:
+    """TEXT words, else standard input when it is not a terminal, else $VISUAL/$EDITOR."""
+    if words:
+        return " ".join(words).strip()
+    if not sys.stdin.isatty():
+        return sys.stdin.read().strip()
+    return _edit(initial).strip()
+
+
+def _edit(initial: str) -> str:
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        msg = "no text given: pass it as words, pipe it in, or set $EDITOR to write it there"
+        raise BadInput(msg)
+    fd, name = tempfile.mkstemp(prefix="handoff-", suffix=".txt")  # 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(initial)
+        try:
+            result = subprocess.run([*shlex.split(editor), name], check=False)
+        except OSError as exc:
+            msg = f"cannot run the editor '{editor}': {exc.strerror or exc}"
+            raise BadInput(msg) from exc
+        if result.returncode != 0:
+            msg = f"the editor '{editor}' exited with status {result.returncode}; nothing saved"
+            raise HandoffError(msg, NOTHING_TO_DO)
+        with open(name, encoding="utf-8", errors="surrogateescape") as handle:
+            return handle.read()
+    finally:
+        os.unlink(name)
+
+
+def _kind(value: str) -> str:
+    kind = value.strip().lower()
+    if kind not in NOTE_KINDS:
+        msg = f"unknown kind '{value}'; use one of: {', '.join(NOTE_KINDS)}"
+        raise BadInput(msg)
+    return kind
+
+
+@app.command(no_args_is_help=True)
+def log(
+    ctx: typer.Context,
+    client: ClientArg,
+    text: Annotated[
+        list[str] | None,
+        typer.Argument(help="What happened. Omitted: read stdin, else open $EDITOR."),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default now).")
+    ] = None,
+    with_: Annotated[
+        list[str] | None,
+        typer.Option("--with", "-w", metavar="NAME", help="A contact present (repeatable)."),
+    ] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+    ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="call, meeting, email, visit or note.")
+    ] = "note",
+    done: Annotated[
+        list[int] | None,
+        typer.Option("--done", metavar="ID", help="A promise this fulfilled (repeatable)."),
+    ] = None,
+    new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record an interaction with a client.
+
+    \b
+      handoff log Acme called about the fees --with Tanaka --kind call
+      handoff log Acme --at "yesterday 15:00" "visited, demoed v2"
+      echo "long notes" | handoff log Acme
+    """
+    clock = common.now()
+    moment = common.when(at, at=clock) if at else clock
+    kind = _kind(kind)
+    body = _text_from(text)
+    if not body:
+        raise NothingToSave()
+    store = common.open_for_write(ctx)
+    try:
+        try:
+            with store.write():
+                found, created = store.ensure_client(client, new_client=new_client, now=clock)
+                note = store.add_note(
+                    found,
+                    at=moment,
+                    kind=kind,
+                    text=body,
+                    author=common.author(),
+                    with_=with_ or [],
+                    tags=tag or [],
+                    now=clock,
+                )
+                kept = []
+                if done:
+                    from handoff_cli.cli.promises import complete
+
+                    for promise_id in done:
+                        promise = store.promise(promise_id)
+                        if promise.client != found.name:
+                            msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
+                            raise BadInput(msg)
+                        kept.append(complete(store, promise, at=moment, note_id=note.id))
+        except HandoffError as exc:
+            if exc.exit_code != 2:  # the user's words must not be lost to a broken database
+                exc.message += f"; your note was not saved, here it is: {body}"
+            raise
+    finally:
+        store.close()
+    if as_json:
+        data = render.note_json(note)
+        data["new_client"] = created
+        data["done"] = [render.promise_json(p) for p in kept]
+        render.print_json(data)
+        return
+    new = " (new client)" if created else ""
+    out(f"Saved note #{note.id} for {safe_line(found.name)}{new}, {render.when(note.at)}.")
+    for promise in kept:
+        out(_kept_line(promise))
+
+
+def _kept_line(promise: object) -> str:
+    from handoff_cli.cli.promises import kept_line
+    from handoff_cli.models import Promise
+
+    assert isinstance(promise, Promise)
+    return kept_line(promise)
+
+
+@app.command(no_args_is_help=True)
+def show(
+    ctx: typer.Context,
+    client: ClientArg,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Notes to show.")] = 20,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="WHEN", help="Only notes since then.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """One client: contacts, promises and the timeline of notes, newest first.
+
+    \b
+      handoff show Acme
+      handoff show Acme --since "30 days ago" --json
+    """
+    clock = common.now()
+    since_at = common.when(since, at=clock) if since else None
+    store = common.open_for_read(ctx)
+    if store is None:
+        raise BadInput(common.no_database_message(ctx))
+    try:
+        with store.snapshot():
+            found = store.client(client)
+            contacts = store.contacts(found)
+            promises = store.promises(client=found)
+            notes = store.notes(found, limit=limit, since=since_at)
+            summary = next(s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(
+            {
+                "client": found.name,
+                "contacts": [render.contact_json(c) for c in contacts],
+                "promises": [render.promise_json(p) for p in promises],
+                "notes": [render.note_json(n) for n in notes],
+            }
+        )
+        return
+    out(style(safe_line(found.name), "bold"))
+    facts = [
+        render.plural(summary.notes, "note"),
+        f"last contact {render.when(summary.last_contact)}",
+        render.plural(summary.open_promises, "open promise"),
+    ]
+    if summary.overdue:
+        facts.append(style(f"{summary.overdue} overdue", "red"))
+    out("  " + " · ".join(facts))
+    if contacts:
+        out()
+        out(style("Contacts", "bold"))
+        for c in contacts:
+            details = [d for d in (c.role, c.email, c.phone) if d]
+            line = f"  {safe_line(c.name)}"
+            if details:
+                line += "  " + style(" · ".join(safe_line(d) for d in details), "dim")
+            out(line)
+    if promises:
+        from handoff_cli.cli.promises import promise_line
+
+        out()
+        out(style("Promises", "bold"))
+        for p in promises:
+            out("  " + promise_line(p, as_of=clock.date(), with_client=False))
+    out()
+    heading = "Notes, newest first"
+    if len(notes) == limit and summary.notes > limit:
+        heading += f" ({limit} of {summary.notes}; --limit for more)"
+    out(style(heading, "bold"))
+    if not notes:
+        out("  none yet")
+    for note in notes:
+        meta = [style(f"#{note.id}", "cyan"), render.when(note.at), note.kind]
+        if note.with_:
+            meta.append("with " + ", ".join(safe_line(w) for w in note.with_))
+        if note.tags:
+            meta.append(" ".join("#" + safe_line(t) for t in note.tags))
+        meta.append(style(safe_line(note.author), "dim"))
+        out("  " + "  ".join(meta))
+        for line in safe(note.text).splitlines() or [""]:
+            out("      " + line)
+
+
+@app.command()
+def clients(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Every client with last contact, notes, open promises and overdue count.
+
+    \b
+      handoff clients
+      handoff clients --json
+    """
+    clock = common.now()
+    store = common.open_for_read(ctx)
+    if store is None:
+        if as_json:
+            render.print_json([])
+        else:
+            out(common.no_database_message(ctx))
+        return
+    try:
+        summaries = store.client_summaries(as_of=clock.date())
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(
+            [
+                {
+                    "name": s.name,
+                    "last_contact": s.last_contact.isoformat() if s.last_contact else None,
+                    "notes": s.notes,
+                    "open_promises": s.open_promises,
+                    "overdue": s.overdue,
+                }
+                for s in summaries
+            ]
+        )
+        return
+    if not summaries:
+        out("No clients yet. `handoff log CLIENT TEXT` adds the first.")
+        return
+    rows = [
+        [s.name, render.when(s.last_contact), str(s.notes), str(s.open_promises), str(s.overdue)]
+        for s in summaries
+    ]
+    out(render.table(["Client", "Last contact", "Notes", "Open", "Overdue"], rows))
+
+
+@app.command(no_args_is_help=True)
+def search(
+    ctx: typer.Context,
+    query: Annotated[list[str], typer.Argument(help="Words to find (all must match).")],
+    client: ClientOpt = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results.")] = 50,
+    as_json: JsonOpt = False,
+) -> None:
+    """Find notes and promises by words, in any script (報告 finds 月次報告).
+
+    \b
+      handoff search fees
+      handoff search 報告 --client 山田商事
+    """
+    words = " ".join(query)
+    store = common.open_for_read(ctx)
+    if store is None:
+        if as_json:
+            render.print_json([])
+        else:
+            out(common.no_database_message(ctx))
+        return
+    try:
+        found = store.client(client) if client else None
+        hits = store.search(words, client=found, limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(
+            [
+                {
+                    "type": h.type,
+                    "id": h.id,
+                    "client": h.client,
+                    "at": h.at.isoformat() if h.at else None,
+                    "text": h.text,
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        out(f"Nothing matches '{safe_line(words)}'.")
+        return
+    for hit in hits:
+        label = style(f"{hit.type} #{hit.id}", "cyan")
+        out(f"{label}  {render.when(hit.at)}  {style(safe_line(hit.client), 'bold')}")
+        out("    " + render.truncate(safe_line(hit.text), 200))
+
+
+@app.command(no_args_is_help=True)
+def contact(
+    ctx: typer.Context,
+    client: ClientArg,
+    name: Annotated[str, typer.Argument(help="The person's name.")],
+    role: Annotated[str | None, typer.Option("--role", help="Their role.")] = None,
+    email: Annotated[str | None, typer.Option("--email", help="Their e-mail.")] = None,
+    phone: Annotated[str | None, typer.Option("--phone", help="Their phone.")] = None,
+    new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add a person at a client, or update their role, e-mail or phone.
+
+    \b
+      handoff contact Acme Tanaka --role "system manager" --email tanaka@acme.example
+    """
+    clock = common.now()
+    store = common.open_for_write(ctx)
+    try:
+        with store.write():
+            found, created_client = store.ensure_client(client, new_client=new_client, now=clock)
+            before = {c.id for c in store.contacts(found)}
+            person = store.ensure_contact(found, name)
+            person = store.update_contact(person, role=role, email=email, phone=phone)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(render.contact_json(person))
+        return
+    verb = "Updated" if person.id in before else "Added"
+    new = " (new client)" if created_client else ""
+    out(f"{verb} contact {safe_line(person.name)} at {safe_line(found.name)}{new}.")
+
+
+@app.command(no_args_is_help=True)
+def edit(
+    ctx: typer.Context,
+    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
+    text: Annotated[
+        str | None, typer.Option("--text", help="The new text (default: open $EDITOR).")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Fix a note's text: in $EDITOR, from --text, or from standard input.
+
+    \b
+      handoff edit 12
+      handoff edit 12 --text "called about the new fees"
+    """
+    store = common.open_for_read(ctx)
+    if store is None:
+        raise BadInput(common.no_database_message(ctx))
+    try:
+        note = store.note(note_id)
+        body = text.strip() if text is not None else _text_from(None, initial=note.text)
+        if not body:
+            raise NothingToSave()
+        if body == note.text:
+            out(f"Note #{note_id} unchanged.")
+            return
+        with store.write():
+            note = store.update_note_text(note_id, body)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(render.note_json(note))
+        return
+    out(f"Updated note #{note.id} for {safe_line(note.client)}.")
+
+
+@app.command(no_args_is_help=True)
+def rm(
+    ctx: typer.Context,
+    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+) -> None:
+    """Remove a note for good.
+
+    \b
+      handoff rm 12 --yes
+    """
+    store = common.open_for_read(ctx)
+    if store is None:
+        raise BadInput(common.no_database_message(ctx))
+    try:
+        note = store.note(note_id)
+        if not yes:
+            if not sys.stdin.isatty():
+                msg = f"not removing note #{note_id} without --yes (standard input is not a terminal)"
+                raise BadInput(msg)
+            preview = render.truncate(safe_line(note.text), 60)
+            if not typer.confirm(f"Remove note #{note_id} ({note.client}: {preview})?"):
+                out("Kept.")
+                return
+        with store.write():
+            store.delete_note(note_id)
+    finally:
+        store.close()
+    out(f"Removed note #{note_id} from {safe_line(note.client)}.")

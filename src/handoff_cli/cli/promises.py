@@ -1,0 +1,475 @@
+"""Promises and the morning view: promise, promises, done, drop, pause, resume, due."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from handoff_cli.cli import common, render
+from handoff_cli.cli.notes import ClientArg, ClientOpt, JsonOpt
+from handoff_cli.cli.render import out, safe_line, style
+from handoff_cli.errors import NOTHING_TO_DO, BadInput
+from handoff_cli.models import DueItem, Promise
+from handoff_cli.store import Store
+
+app = typer.Typer()
+
+IdArg = Annotated[int, typer.Argument(metavar="ID", help="The promise's id (see `handoff promises`).")]
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def complete(store: Store, promise: Promise, *, at: datetime, note_id: int | None) -> Promise:
+    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`."""
+    from handoff_cli import schedule
+
+    if promise.status in ("done", "dropped"):
+        msg = f"promise #{promise.id} is already {promise.status}"
+        raise BadInput(msg)
+    day = at.astimezone(common.now().tzinfo).date()
+    if promise.rule is None:
+        next_due = None
+    else:
+        next_due = schedule.advance(
+            promise.rule, promise.start, promise.next_due, day, after_done=promise.after_done
+        )
+    return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)
+
+
+def _every(promise: Promise) -> str:
+    from handoff_cli.rules import describe_rule
+
+    return describe_rule(promise.rule) if promise.rule else "one-off"
+
+
+def kept_line(promise: Promise) -> str:
+    title = f"#{promise.id} {safe_line(promise.title)} ({safe_line(promise.client)})"
+    if promise.status == "done":
+        return f"Done: {title}. Closed."
+    if promise.next_due is None:
+        return f"Done: {title}. No further occurrences."
+    return (
+        f"Done: {title}. Next due {_day_words(promise.next_due)} "
+        f"{promise.next_due.isoformat()} ({_every(promise)})."
+    )
+
+
+def _day_words(day: date) -> str:
+    return day.strftime("%a")
+
+
+def _relative(due: date, as_of: date) -> str:
+    delta = (due - as_of).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "1 day overdue"
+    if delta < 0:
+        return f"{-delta} days overdue"
+    return f"in {delta} days"
+
+
+def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> str:
+    parts = [style(f"#{promise.id}", "cyan")]
+    if with_client:
+        parts.append(style(safe_line(promise.client), "bold"))
+    parts.append(safe_line(promise.title))
+    if promise.to:
+        parts.append(f"to {safe_line(promise.to)}")
+    parts.append(style(_every(promise), "dim"))
+    if promise.status == "open" and promise.next_due:
+        when = _relative(promise.next_due, as_of)
+        text = f"next {_day_words(promise.next_due)} {promise.next_due.isoformat()} ({when})"
+        parts.append(style(text, "red") if promise.next_due < as_of else text)
+    elif promise.status != "open":
+        parts.append(style(promise.status, "yellow"))
+    return "  ".join(parts)
+
+
+def _open(ctx: typer.Context) -> Store:
+    store = common.open_for_read(ctx)
+    if store is None:
+        raise BadInput(common.no_database_message(ctx))
+    return store
+
+
+# ----------------------------------------------------------------- commands
+
+
+@app.command(no_args_is_help=True)
+def promise(
+    ctx: typer.Context,
+    client: ClientArg,
+    title: Annotated[list[str], typer.Argument(help="What you promised.")],
+    every: Annotated[
+        str | None,
+        typer.Option("--every", metavar="RULE", help="Recurring: monthly, weekly on fri, ..."),
+    ] = None,
+    due: Annotated[
+        str | None, typer.Option("--due", metavar="WHEN", help="One-off: the deadline.")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", metavar="NAME", help="The contact it is owed to.")
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", metavar="WHEN", help="First occurrence (default today)."),
+    ] = None,
+    after_done: Annotated[
+        bool,
+        typer.Option("--after-done", help="Count the next one from the day it was last done."),
+    ] = False,
+    new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Register a commitment: recurring (--every RULE) or one-off (--due WHEN).
+
+    \b
+      handoff promise Acme "Monthly status report" --every monthly --to Tanaka
+      handoff promise Acme "Answer the quota question" --due fri
+      handoff promise Acme "Site visit" --every "monthly on the first mon" --start 2026-12-01
+    \b
+    RULE: daily, weekly, biweekly, monthly, quarterly, yearly, every 2 weeks,
+    weekdays, weekly on mon,thu, monthly on day 5, monthly on the last day,
+    monthly on the first mon, or an RFC 5545 rule such as FREQ=MONTHLY;BYDAY=1MO.
+    """
+    from handoff_cli import schedule
+    from handoff_cli.rules import parse_rule
+
+    clock = common.now()
+    text = " ".join(title).strip()
+    if not text:
+        msg = "a promise needs a title"
+        raise BadInput(msg)
+    if (every is None) == (due is None):
+        msg = "give either --every RULE (recurring) or --due WHEN (one-off)"
+        raise BadInput(msg)
+    if due is not None and (start is not None or after_done):
+        msg = "--start and --after-done are for recurring promises (--every)"
+        raise BadInput(msg)
+    if every is not None:
+        first = common.day(start, at=clock) if start else clock.date()
+        rule: str | None = parse_rule(every, start=first)
+    else:
+        assert due is not None
+        first = common.day(due, at=clock)
+        rule = None
+    next_due = schedule.first_due(rule, first)
+    store = common.open_for_write(ctx)
+    try:
+        with store.write():
+            found, created = store.ensure_client(client, new_client=new_client, now=clock)
+            made = store.add_promise(
+                found,
+                title=text,
+                to=to,
+                rule=rule,
+                start=first,
+                after_done=after_done,
+                next_due=next_due,
+                now=clock,
+            )
+    finally:
+        store.close()
+    if as_json:
+        data = render.promise_json(made)
+        data["new_client"] = created
+        render.print_json(data)
+        return
+    new = " (new client)" if created else ""
+    out(f"Promise #{made.id} for {safe_line(found.name)}{new}:")
+    out("  " + promise_line(made, as_of=clock.date(), with_client=False))
+
+
+@app.command()
+def promises(
+    ctx: typer.Context,
+    client: ClientOpt = None,
+    all_: Annotated[
+        bool, typer.Option("--all", "-a", help="Include done and dropped promises.")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List open (and paused) promises; --all adds done and dropped ones.
+
+    \b
+      handoff promises
+      handoff promises --client Acme --all --json
+    """
+    clock = common.now()
+    store = common.open_for_read(ctx)
+    if store is None:
+        if as_json:
+            render.print_json([])
+        else:
+            out(common.no_database_message(ctx))
+        return
+    try:
+        found = store.client(client) if client else None
+        listed = store.promises(client=found, include_closed=all_)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json([render.promise_json(p) for p in listed])
+        return
+    if not listed:
+        out("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one.")
+        return
+    for p in listed:
+        out(promise_line(p, as_of=clock.date(), with_client=found is None))
+
+
+@app.command(no_args_is_help=True)
+def done(
+    ctx: typer.Context,
+    promise_id: IdArg,
+    at: Annotated[
+        str | None, typer.Option("--at", metavar="WHEN", help="When it was done (default now).")
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", metavar="TEXT", help="A note for the timeline.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Mark a promise kept: a one-off closes, a recurring one moves to its next date.
+
+    \b
+      handoff done 3
+      handoff done 3 --at yesterday --note "sent the October report"
+    """
+    clock = common.now()
+    moment = common.when(at, at=clock) if at else clock
+    store = common.open_for_write(ctx)
+    try:
+        with store.write():
+            current = store.promise(promise_id)
+            if current.status in ("done", "dropped"):
+                msg = f"promise #{promise_id} is already {current.status}"
+                raise BadInput(msg)
+            client = store.client(current.client)
+            text = f"Done: {current.title}"
+            if note and note.strip():
+                text += f" — {note.strip()}"
+            timeline = store.add_note(
+                client,
+                at=moment,
+                kind="note",
+                text=text,
+                author=common.author(),
+                with_=[current.to] if current.to else [],
+                now=clock,
+            )
+            kept = complete(store, current, at=moment, note_id=timeline.id)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(render.promise_json(kept))
+        return
+    out(kept_line(kept))
+
+
+def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool) -> None:
+    from handoff_cli import schedule
+
+    clock = common.now()
+    store = common.open_for_write(ctx)
+    try:
+        with store.write():
+            current = store.promise(promise_id, with_completions=True)
+            allowed = {"drop": ("open", "paused"), "pause": ("open",), "resume": ("paused",)}
+            if current.status not in allowed[action]:
+                msg = f"promise #{promise_id} is {current.status}; cannot {action} it"
+                raise BadInput(msg)
+            if action == "drop":
+                changed = store.set_status(current, "dropped")
+            elif action == "pause":
+                changed = store.set_status(current, "paused")
+            else:
+                today = clock.date()
+                next_due = schedule.next_due(
+                    current.rule,
+                    current.start,
+                    [c.day for c in current.completions],
+                    after_done=current.after_done,
+                    resumed_on=today if current.rule else None,
+                )
+                changed = store.set_status(
+                    current, "open", next_due=next_due, resumed_on=today if current.rule else None
+                )
+    finally:
+        store.close()
+    if as_json:
+        render.print_json(render.promise_json(changed))
+        return
+    verbs = {"drop": "Dropped", "pause": "Paused", "resume": "Resumed"}
+    out(f"{verbs[action]} #{changed.id} {safe_line(changed.title)} ({safe_line(changed.client)}).")
+    if action == "resume" and changed.next_due:
+        out(f"  Next due {changed.next_due.isoformat()}.")
+
+
+@app.command(no_args_is_help=True)
+def drop(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Cancel a promise; its history is kept.
+
+    \b
+      handoff drop 3
+    """
+    _set_status(ctx, promise_id, "drop", as_json)
+
+
+@app.command(no_args_is_help=True)
+def pause(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Stop counting a promise for now (it is never due while paused).
+
+    \b
+      handoff pause 3
+    """
+    _set_status(ctx, promise_id, "pause", as_json)
+
+
+@app.command(no_args_is_help=True)
+def resume(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Start counting a paused promise again, from today.
+
+    \b
+      handoff resume 3
+    """
+    _set_status(ctx, promise_id, "resume", as_json)
+
+
+def due_items(store: Store, *, as_of: date, within: int, client_name: str | None) -> list[DueItem]:
+    """What is overdue, due today and due within `within` days of `as_of`, most urgent first."""
+    from handoff_cli import schedule
+
+    client = store.client(client_name) if client_name else None
+    items = []
+    for p in store.due_promises(until=as_of + timedelta(days=within), client=client):
+        assert p.next_due is not None
+        state = schedule.status(p.next_due, as_of, within)
+        if state is None:
+            continue
+        missed = schedule.missed(p.rule, p.next_due, as_of, after_done=p.after_done, start=p.start)
+        items.append(
+            DueItem(
+                promise_id=p.id,
+                client=p.client,
+                title=p.title,
+                to=p.to,
+                rule=p.rule,
+                due=p.next_due,
+                status=state,
+                days_overdue=max(0, (as_of - p.next_due).days),
+                missed=missed,
+            )
+        )
+    rank = {"overdue": 0, "today": 1, "upcoming": 2}
+    items.sort(key=lambda i: (rank[i.status], i.due, i.client, i.promise_id))
+    return items
+
+
+@app.command()
+def due(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="WHEN", help="Answer for that day (plan your leave)."),
+    ] = None,
+    within: Annotated[
+        int, typer.Option("--within", min=0, metavar="N", help="Days ahead to show.")
+    ] = 7,
+    client: ClientOpt = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when anything is overdue (for cron).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The morning view: overdue first, then today, then the next N days, by client.
+
+    \b
+      handoff due
+      handoff due --as-of 2026-12-24 --within 14
+      handoff due --check || notify-send "handoff: something is overdue"
+    """
+    clock = common.now()
+    day = common.day(as_of, at=clock) if as_of else clock.date()
+    store = common.open_for_read(ctx)
+    items: list[DueItem] = []
+    if store is not None:
+        try:
+            items = due_items(store, as_of=day, within=within, client_name=client)
+        finally:
+            store.close()
+    if as_json:
+        render.print_json(
+            {
+                "as_of": day.isoformat(),
+                "items": [
+                    {
+                        "id": i.promise_id,
+                        "client": i.client,
+                        "title": i.title,
+                        "to": i.to,
+                        "due": i.due.isoformat(),
+                        "status": i.status,
+                        "days_overdue": i.days_overdue,
+                        "missed": i.missed,
+                    }
+                    for i in items
+                ],
+            }
+        )
+    else:
+        _print_due(items, as_of=day, within=within, no_database=store is None, ctx=ctx)
+    if check and any(i.status == "overdue" for i in items):
+        raise typer.Exit(NOTHING_TO_DO)
+
+
+def _print_due(
+    items: list[DueItem], *, as_of: date, within: int, no_database: bool, ctx: typer.Context
+) -> None:
+    horizon = "today" if within == 0 else f"the next {render.plural(within, 'day')}"
+    if not items:
+        if no_database:
+            out(f"Nothing due. ({common.no_database_message(ctx)})")
+        else:
+            out(f"Nothing due as of {as_of.strftime('%a %Y-%m-%d')} or in {horizon}. All clear.")
+        return
+    out(style(f"Due as of {as_of.strftime('%a %Y-%m-%d')} (and {horizon})", "bold"))
+    by_client: dict[str, list[DueItem]] = {}
+    for item in items:  # already most urgent first, so clients come in order of urgency
+        by_client.setdefault(item.client, []).append(item)
+    for client_name, group in by_client.items():
+        out()
+        out(style(safe_line(client_name), "bold"))
+        for item in group:
+            out("  " + _due_line(item, as_of))
+    counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
+    summary = [
+        style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
+        f"{counts['today']} due today",
+        f"{counts['upcoming']} coming up",
+    ]
+    out()
+    out(" · ".join(summary))
+
+
+def _due_line(item: DueItem, as_of: date) -> str:
+    marks = {"overdue": style("!", "red", "bold"), "today": style("•", "yellow"), "upcoming": "·"}
+    parts = [marks[item.status], style(f"#{item.promise_id}", "cyan"), safe_line(item.title)]
+    if item.to:
+        parts.append(f"to {safe_line(item.to)}")
+    if item.status == "overdue":
+        late = render.plural(item.days_overdue, "day") + " overdue"
+        if item.missed > 1:
+            late += f", missed {item.missed}"
+        parts.append(style(f"{late} (due {item.due.strftime('%a %Y-%m-%d')})", "red"))
+    elif item.status == "today":
+        parts.append(style("due today", "yellow"))
+    else:
+        parts.append(f"{_relative(item.due, as_of)} ({item.due.strftime('%a %Y-%m-%d')})")
+    return "  ".join(parts)

@@ -1,0 +1,93 @@
+"""The root command: global options and the one error boundary."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from handoff_cli import __version__
+from handoff_cli.errors import FAILURE, HandoffError
+
+
+class HandoffGroup(TyperGroup):
+    """Turns every HandoffError raised below into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        import sqlite3
+
+        from handoff_cli.cli.render import err, error_line
+
+        try:
+            return super().invoke(ctx)
+        except HandoffError as exc:
+            err(error_line(exc.message))
+            raise typer.Exit(exc.exit_code) from None
+        except sqlite3.DatabaseError as exc:
+            from pathlib import Path
+
+            from handoff_cli.store import storage_error
+
+            path = (ctx.obj or {}).get("db_path") or Path("the database")
+            err(error_line(storage_error(exc, path).message))
+            raise typer.Exit(FAILURE) from None
+        except KeyboardInterrupt:
+            err("interrupted; nothing half-written was kept")
+            raise typer.Exit(130) from None
+
+
+HELP = """Keep client notes and promises, and hand them over.
+
+\b
+  handoff log Acme "called about the fees" --with Tanaka
+  handoff promise Acme "Monthly status report" --every monthly --to Tanaka
+  handoff due
+  handoff export -o handover.md
+
+The database is --db PATH, else $HANDOFF_DB, else handoff.db in your data directory.
+"""
+
+app = typer.Typer(
+    cls=HandoffGroup,
+    help=HELP,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"handoff {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", metavar="PATH", help="The database file (default: $HANDOFF_DB)."),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    from handoff_cli.paths import database_path
+
+    ctx.obj = {"db_path": database_path(db)}
+
+
+def _register() -> None:
+    from handoff_cli.cli import notes, promises, transfer
+
+    for module in (notes, promises, transfer):
+        app.add_typer(module.app)
+
+
+_register()
+

@@ -1,0 +1,54 @@
+"""Client and contact names: the key they are matched by, and likely typos."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+
+def name_key(name: str) -> str:
+    """`ACME`, `acme` and `ＡＣＭＥ` are one client: NFKC, casefold, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def clean_name(name: str) -> str:
+    """The name as shown: the user's spelling, with runs of whitespace made one space."""
+    return " ".join(name.split())
+
+
+def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
+    """The display name of an existing client whose key is very close to `key`, if any.
+
+    `existing` yields (key, name). Close means a similarity ratio of at least
+    0.85, or one edit apart for names of four to seven characters.
+    """
+    from difflib import SequenceMatcher
+
+    best: tuple[float, str] | None = None
+    for other_key, other_name in existing:
+        matcher = SequenceMatcher(None, key, other_key)
+        if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
+            continue
+        ratio = matcher.ratio()
+        close = ratio >= 0.85 or (4 <= len(key) <= 7 and _one_edit_apart(key, other_key))
+        if close and (best is None or ratio > best[0]):
+            best = (ratio, other_name)
+    return best[1] if best else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        # a swap of two neighbours: "acme" / "amce"
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

@@ -1,0 +1,47 @@
+"""Where the database lives, and keeping what we create private."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def database_path(option: str | None) -> Path:
+    """`--db`, else `$HANDOFF_DB` when not empty, else the platform's user data directory."""
+    if option:
+        return Path(option).expanduser()
+    env = os.environ.get("HANDOFF_DB", "")
+    if env:
+        return Path(env).expanduser()
+    return default_data_dir() / "handoff.db"
+
+
+def default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("handoff", appauthor=False))
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create `directory` and missing parents 0700; leave existing ones as they are."""
+    missing = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue
+        os.chmod(path, PRIVATE_DIR)
+
+
+def restrict_umask() -> None:
+    """Every file this process creates (database, -wal/-shm, exports, temp files) is private."""
+    os.umask(0o077)

@@ -1,0 +1,57 @@
+"""Every test gets its own database and a pinned clock, author and terminal width."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+NOW = "2026-11-23T10:00:00+09:00"  # a Monday
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "data" / "handoff.db"
+    monkeypatch.setenv("HANDOFF_DB", str(db))
+    monkeypatch.setenv("HANDOFF_NOW", NOW)
+    monkeypatch.setenv("HANDOFF_AUTHOR", "alice")
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    import time
+
+    time.tzset()
+    return db
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
+        self.exit_code = exit_code
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Run the real CLI in-process: run("log", "Acme", "hi", input=None) -> Result."""
+    from handoff_cli.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    return invoke
