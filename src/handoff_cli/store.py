@@ -654,6 +654,35 @@ class Store:
             count("completions"),
         )
 
+    def backup_to(self, target: Path) -> int:
+        """A consistent copy via SQLite's online backup API, written to a temporary
+        file beside `target` and renamed over it, so `target` is old or new, never half."""
+        from handoff_cli.paths import PRIVATE_FILE
+
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+            os.close(fd)
+            copy = sqlite3.connect(temp)
+            try:
+                self.conn.backup(copy)
+                pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            with open(temp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except OSError as exc:
+            msg = f"cannot write the backup {target}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+        finally:
+            if temp.exists():
+                temp.unlink()
+        return pages
+
     def integrity_check(self) -> str:
         rows = self._q("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)

@@ -83,9 +83,9 @@ def root(
 
 
 def _register() -> None:
-    from handoff_cli.cli import notes, promises, transfer
+    from handoff_cli.cli import maintenance, notes, promises, transfer
 
-    for module in (notes, promises, transfer):
+    for module in (notes, promises, transfer, maintenance):
         app.add_typer(module.app)
 
 

@@ -1,0 +1,194 @@
+"""promise → due → done → due, through the real CLI, with the clock pinned to Mon 2026-11-23."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import Run
+
+PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "rule", "next_due", "status"}
+DUE_ITEM_KEYS = {"id", "client", "title", "to", "due", "status", "days_overdue", "missed"}
+
+
+def promise(run: Run, *args: str) -> dict[str, object]:
+    result = run("promise", *args, "--json")
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, object] = result.json()
+    return data
+
+
+def test_story_one_monthly_report_goes_overdue_then_clears(run: Run) -> None:
+    made = promise(
+        run, "Acme", "Monthly status report", "--every", "monthly", "--to", "Tanaka",
+        "--start", "2026-09-23",
+    )  # fmt: skip
+    assert PROMISE_KEYS <= made.keys()
+    assert made["next_due"] == "2026-09-23"
+    assert made["to"] == "Tanaka"
+    assert made["status"] == "open"
+
+    due = run("due")
+    assert due.exit_code == 0
+    assert "Acme" in due.stdout
+    assert "Monthly status report" in due.stdout
+    assert "to Tanaka" in due.stdout
+    assert "61 days overdue, missed 3" in due.stdout
+    assert "1 overdue" in due.stdout
+
+    data = run("due", "--json").json()
+    assert data["as_of"] == "2026-11-23"
+    (item,) = data["items"]
+    assert set(item) == DUE_ITEM_KEYS
+    assert item == {
+        "id": made["id"],
+        "client": "Acme",
+        "title": "Monthly status report",
+        "to": "Tanaka",
+        "due": "2026-09-23",
+        "status": "overdue",
+        "days_overdue": 61,
+        "missed": 3,
+    }
+    assert run("due", "--check").exit_code == 1
+
+    done = run("done", str(made["id"]))
+    assert done.exit_code == 0, done.stderr
+    assert "Next due" in done.stdout and "2026-12-23" in done.stdout  # the backlog is cleared
+
+    after = run("due", "--check")
+    assert after.exit_code == 0
+    assert "Nothing due" in after.stdout
+    planned = run("due", "--as-of", "2026-12-24", "--json").json()
+    assert [(i["due"], i["status"], i["days_overdue"]) for i in planned["items"]] == [
+        ("2026-12-23", "overdue", 1)
+    ]
+    # The completion is on the client's timeline.
+    notes = run("show", "Acme", "--json").json()["notes"]
+    assert notes[0]["text"] == "Done: Monthly status report"
+    assert notes[0]["with"] == ["Tanaka"]
+
+
+def test_one_off_is_due_until_done(run: Run) -> None:
+    made = promise(run, "Acme", "Answer the quota question", "--due", "fri")
+    assert made["rule"] is None
+    assert made["next_due"] == "2026-11-27"
+    due = run("due")
+    assert "in 4 days" in due.stdout
+    assert "0 overdue · 0 due today · 1 coming up" in due.stdout
+    late = run("due", "--as-of", "2026-11-30", "--json").json()["items"]
+    assert late[0]["status"] == "overdue" and late[0]["missed"] == 1
+
+    kept = run("done", str(made["id"]), "--note", "raised to 10k/day", "--json").json()
+    assert kept["status"] == "done" and kept["next_due"] is None
+    assert run("due", "--json").json()["items"] == []
+    assert run("promises", "--json").json() == []
+    assert [p["status"] for p in run("promises", "--all", "--json").json()] == ["done"]
+    again = run("done", str(made["id"]))
+    assert again.exit_code == 2 and "already done" in again.stderr
+
+
+def test_done_early_covers_only_the_next_occurrence(run: Run) -> None:
+    made = promise(run, "Acme", "Report", "--every", "monthly on day 5", "--start", "2026-11-24")
+    assert made["next_due"] == "2026-12-05"
+    kept = run("done", str(made["id"]), "--json").json()
+    assert kept["next_due"] == "2027-01-05"
+
+
+def test_after_done_counts_from_the_completion(run: Run) -> None:
+    made = promise(
+        run, "Acme", "Check-in", "--every", "weekly", "--after-done", "--start", "2026-11-02"
+    )
+    assert run("done", str(made["id"]), "--at", "2026-11-20", "--json").json()["next_due"] == (
+        "2026-11-27"
+    )
+
+
+def test_month_end_never_skips_a_month(run: Run) -> None:
+    made = promise(run, "Acme", "Invoice", "--every", "monthly", "--start", "2027-01-31")
+    assert made["next_due"] == "2027-01-31"
+    first = run("done", str(made["id"]), "--at", "2027-01-31", "--json").json()
+    assert first["next_due"] == "2027-02-28"
+    second = run("done", str(made["id"]), "--at", "2027-02-28", "--json").json()
+    assert second["next_due"] == "2027-03-31"
+
+
+def test_pause_resume_and_drop(run: Run) -> None:
+    made = promise(run, "Acme", "Weekly call", "--every", "weekly", "--start", "2026-10-05")
+    pid = str(made["id"])
+    assert run("pause", pid).exit_code == 0
+    assert run("due", "--json").json()["items"] == []
+    assert run("pause", pid).exit_code == 2
+    resumed = run("resume", pid, "--json").json()
+    assert resumed["status"] == "open"
+    assert resumed["next_due"] == "2026-11-23"  # weeks missed while paused are not counted
+    assert run("drop", pid).exit_code == 0
+    assert run("due", "--json").json()["items"] == []
+    statuses = [p["status"] for p in run("promises", "--all", "--json").json()]
+    assert statuses == ["dropped"]
+
+
+def test_log_done_keeps_promises(run: Run) -> None:
+    made = promise(run, "Acme", "Send the slides", "--due", "yesterday")
+    logged = run("log", "Acme", "sent the slides", "--done", str(made["id"]), "--json").json()
+    assert logged["done"][0]["status"] == "done"
+    assert run("due", "--json").json()["items"] == []
+    other = promise(run, "Globex", "Something", "--due", "tomorrow")
+    wrong = run("log", "Acme", "oops", "--done", str(other["id"]))
+    assert wrong.exit_code == 2 and "belongs to Globex" in wrong.stderr
+    assert len(run("show", "Acme", "--json").json()["notes"]) == 1  # nothing half-written
+
+
+def test_due_groups_by_client_most_urgent_first(run: Run) -> None:
+    promise(run, "Beta", "B upcoming", "--due", "in 2 days")
+    promise(run, "Acme", "A overdue", "--due", "3 days ago")
+    promise(run, "Beta", "B overdue more", "--due", "10 days ago")
+    promise(run, "Acme", "A today", "--due", "today")
+    out = run("due").stdout
+    assert out.index("Beta") < out.index("Acme")
+    assert out.index("B overdue more") < out.index("B upcoming") < out.index("Acme")
+    assert out.index("A overdue") < out.index("A today")
+    items = run("due", "--json").json()["items"]
+    assert [i["title"] for i in items] == ["B overdue more", "A overdue", "A today", "B upcoming"]
+    only = run("due", "--client", "acme", "--json").json()["items"]
+    assert {i["client"] for i in only} == {"Acme"}
+    assert run("due", "--within", "0", "--json").json()["items"][-1]["title"] == "A today"
+
+
+def test_bad_promises_are_refused(run: Run) -> None:
+    bad_rule = run("promise", "Acme", "x", "--every", "every blue moon")
+    assert bad_rule.exit_code == 2 and "monthly" in bad_rule.stderr
+    assert run("promise", "Acme", "x", "--due", "someday").exit_code == 2
+    assert run("promise", "Acme", "x").exit_code == 2
+    assert run("promise", "Acme", "x", "--every", "weekly", "--due", "fri").exit_code == 2
+    assert run("done", "999").exit_code == 2
+    assert run("clients", "--json").json() == []  # nothing was created
+
+
+def test_rfc_rules_and_words_shown_back(run: Run) -> None:
+    made = promise(
+        run, "Acme", "Site visit", "--every", "FREQ=MONTHLY;BYDAY=1MO", "--start", "2026-11-23"
+    )
+    assert made["next_due"] == "2026-12-07"
+    listed = run("promises").stdout
+    assert "Site visit" in listed and "#1" in listed
+
+
+def test_promise_titles_are_searchable(run: Run) -> None:
+    promise(run, "山田商事", "月次報告を送付", "--every", "monthly", "--to", "山田")
+    hits = run("search", "報告", "--json").json()
+    assert [(h["type"], h["text"]) for h in hits] == [("promise", "月次報告を送付")]
+
+
+def test_clients_counts_overdue(run: Run) -> None:
+    promise(run, "Acme", "late", "--due", "2 days ago")
+    promise(run, "Acme", "later", "--due", "in 2 days")
+    (row,) = run("clients", "--json").json()
+    assert row["open_promises"] == 2 and row["overdue"] == 1
+
+
+def test_due_without_a_database_is_calm(run: Run, isolated: Path) -> None:
+    result = run("due")
+    assert result.exit_code == 0
+    assert "Nothing due" in result.stdout
+    assert run("due", "--json").json() == {"as_of": "2026-11-23", "items": []}
+    assert not isolated.exists()
