@@ -5,14 +5,32 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+from handoff_cli.errors import BadInput
+
+
+def require_utf8(text: str, what: str) -> str:
+    """`text`, if it can be stored; a BadInput if it holds bytes that were not UTF-8.
+
+    Python hands over undecodable bytes (in arguments, files, some terminals)
+    as lone surrogates, which SQLite cannot store.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        msg = f"{what} is not valid UTF-8 text (at character {exc.start + 1})"
+        raise BadInput(msg) from None
+    return text
+
 
 def name_key(name: str) -> str:
     """`ACME`, `acme` and `ＡＣＭＥ` are one client: NFKC, casefold, single spaces."""
+    require_utf8(name, "the name")
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
 
 
 def clean_name(name: str) -> str:
     """The name as shown: the user's spelling, with runs of whitespace made one space."""
+    require_utf8(name, "the name")
     return " ".join(name.split())
 
 

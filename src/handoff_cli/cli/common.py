@@ -36,7 +36,9 @@ def today() -> date:
 def author() -> str:
     name = os.environ.get("HANDOFF_AUTHOR", "").strip()
     if name:
-        return name
+        from handoff_cli.names import require_utf8
+
+        return require_utf8(name, "$HANDOFF_AUTHOR")
     import getpass
 
     try:
@@ -67,16 +69,25 @@ def open_for_read(ctx: typer.Context) -> Store | None:
 
 
 def no_database_message(ctx: typer.Context) -> str:
-    return (
-        f"no handoff database yet at {db_path(ctx)}; "
-        "`handoff log CLIENT TEXT` starts one"
-    )
+    return f"no handoff database yet at {db_path(ctx)}; `handoff log CLIENT TEXT` starts one"
 
 
 def when(text: str, *, at: datetime) -> datetime:
-    from handoff_cli.when import parse_when
+    from datetime import timezone
 
-    return parse_when(text, now=at)
+    from handoff_cli.when import WHEN_EXAMPLES, parse_when
+
+    moment = parse_when(text, now=at)
+    # Stored in UTC and shown in local time: both must exist (0001-01-01T00:00+09:00 has no UTC).
+    try:
+        moment.astimezone(timezone.utc)
+        moment.astimezone()
+    except (OverflowError, ValueError):
+        shown = " ".join(text.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        msg = f"date '{shown}' is out of range; try {WHEN_EXAMPLES}"
+        raise BadInput(msg) from None
+    return moment
 
 
 def day(text: str, *, at: datetime) -> date:

@@ -57,10 +57,17 @@ class NothingToSave(HandoffError):
 
 def _text_from(words: list[str] | None, *, initial: str = "") -> str:
     """TEXT words, else standard input when it is not a terminal, else $VISUAL/$EDITOR."""
+    from handoff_cli.names import require_utf8
+
     if words:
-        return " ".join(words).strip()
+        return require_utf8(" ".join(words).strip(), "the text")
     if not sys.stdin.isatty():
-        return sys.stdin.read().strip()
+        try:
+            text = sys.stdin.read()
+        except UnicodeDecodeError:
+            msg = "standard input is not UTF-8 text; nothing was saved"
+            raise BadInput(msg) from None
+        return require_utf8(text.strip(), "standard input")
     return _edit(initial).strip()
 
 
@@ -87,7 +94,14 @@ def _edit(initial: str) -> str:
             msg = f"the editor '{editor}' exited with status {result.returncode}; nothing saved"
             raise HandoffError(msg, NOTHING_TO_DO)
         with open(name, encoding="utf-8", errors="surrogateescape") as handle:
-            return handle.read()
+            text = handle.read()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            # The file is about to go: show the words so they are not lost.
+            msg = f"the editor saved text that is not UTF-8; nothing was saved, here it is: {text}"
+            raise BadInput(msg) from None
+        return text
     finally:
         os.unlink(name)
 
@@ -135,14 +149,17 @@ def log(
       handoff log Acme --at "yesterday 15:00" "visited, demoed v2"
       echo "long notes" | handoff log Acme
     """
+    from handoff_cli.names import require_utf8
+
     clock = common.now()
     moment = common.when(at, at=clock) if at else clock
     kind = _kind(kind)
+    from_editor = not text and sys.stdin.isatty()
     body = _text_from(text)
     if not body:
         raise NothingToSave()
-    store = common.open_for_write(ctx)
     try:
+        store = common.open_for_write(ctx)
         try:
             with store.write():
                 found, created = store.ensure_client(client, new_client=new_client, now=clock)
@@ -153,7 +170,7 @@ def log(
                     text=body,
                     author=common.author(),
                     with_=with_ or [],
-                    tags=tag or [],
+                    tags=[require_utf8(t, "the tag") for t in tag or []],
                     now=clock,
                 )
                 kept = []
@@ -163,15 +180,20 @@ def log(
                     for promise_id in done:
                         promise = store.promise(promise_id)
                         if promise.client != found.name:
-                            msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
+                            msg = (
+                                f"promise #{promise_id} belongs to {promise.client}, "
+                                f"not {found.name}"
+                            )
                             raise BadInput(msg)
                         kept.append(complete(store, promise, at=moment, note_id=note.id))
-        except HandoffError as exc:
-            if exc.exit_code != 2:  # the user's words must not be lost to a broken database
-                exc.message += f"; your note was not saved, here it is: {body}"
-            raise
-    finally:
-        store.close()
+        finally:
+            store.close()
+    except HandoffError as exc:
+        # The user's words must not be lost: not to a broken database, and not when
+        # they were typed into an editor whose file is gone.
+        if from_editor or exc.exit_code != 2:
+            exc.message += f"; your note was not saved, here it is: {body}"
+        raise
     if as_json:
         data = render.note_json(note)
         data["new_client"] = created
@@ -211,15 +233,22 @@ def show(
     clock = common.now()
     since_at = common.when(since, at=clock) if since else None
     store = common.open_for_read(ctx)
-    if store is None:
-        raise BadInput(common.no_database_message(ctx))
+    if store is None:  # reading never creates a database; nothing to show is not an error
+        if as_json:
+            render.err(common.no_database_message(ctx))
+            render.print_json({"client": None, "contacts": [], "promises": [], "notes": []})
+        else:
+            out(common.no_database_message(ctx))
+        return
     try:
         with store.snapshot():
             found = store.client(client)
             contacts = store.contacts(found)
             promises = store.promises(client=found)
             notes = store.notes(found, limit=limit, since=since_at)
-            summary = next(s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name)
+            summary = next(
+                s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name
+            )
     finally:
         store.close()
     if as_json:
@@ -263,7 +292,7 @@ def show(
         heading += f" ({limit} of {summary.notes}; --limit for more)"
     out(style(heading, "bold"))
     if not notes:
-        out("  none yet")
+        out("  none yet" if not summary.notes else "  none since then" if since else "  none shown")
     for note in notes:
         meta = [style(f"#{note.id}", "cyan"), render.when(note.at), note.kind]
         if note.with_:
@@ -344,7 +373,7 @@ def search(
         return
     try:
         found = store.client(client) if client else None
-        hits = store.search(words, client=found, limit=limit)
+        hits = store.search(words, client=found, limit=limit)[:limit]  # limit is per table
     finally:
         store.close()
     if as_json:
@@ -386,6 +415,8 @@ def contact(
     \b
       handoff contact Acme Tanaka --role "system manager" --email tanaka@acme.example
     """
+    from handoff_cli.names import require_utf8
+
     clock = common.now()
     store = common.open_for_write(ctx)
     try:
@@ -393,7 +424,12 @@ def contact(
             found, created_client = store.ensure_client(client, new_client=new_client, now=clock)
             before = {c.id for c in store.contacts(found)}
             person = store.ensure_contact(found, name)
-            person = store.update_contact(person, role=role, email=email, phone=phone)
+            person = store.update_contact(
+                person,
+                role=require_utf8(role, "the role") if role is not None else None,
+                email=require_utf8(email, "the e-mail") if email is not None else None,
+                phone=require_utf8(phone, "the phone") if phone is not None else None,
+            )
     finally:
         store.close()
     if as_json:
@@ -424,11 +460,17 @@ def edit(
         raise BadInput(common.no_database_message(ctx))
     try:
         note = store.note(note_id)
-        body = text.strip() if text is not None else _text_from(None, initial=note.text)
+        if text is not None:
+            body = _text_from([text])
+        else:
+            body = _text_from(None, initial=note.text)
         if not body:
             raise NothingToSave()
         if body == note.text:
-            out(f"Note #{note_id} unchanged.")
+            if as_json:
+                render.print_json(render.note_json(note))
+            else:
+                out(f"Note #{note_id} unchanged.")
             return
         with store.write():
             note = store.update_note_text(note_id, body)
@@ -458,10 +500,13 @@ def rm(
         note = store.note(note_id)
         if not yes:
             if not sys.stdin.isatty():
-                msg = f"not removing note #{note_id} without --yes (standard input is not a terminal)"
+                msg = (
+                    f"not removing note #{note_id} without --yes (standard input is not a terminal)"
+                )
                 raise BadInput(msg)
             preview = render.truncate(safe_line(note.text), 60)
-            if not typer.confirm(f"Remove note #{note_id} ({note.client}: {preview})?"):
+            question = f"Remove note #{note_id} ({safe_line(note.client)}: {preview})?"
+            if not typer.confirm(question):
                 out("Kept.")
                 return
         with store.write():

@@ -25,9 +25,7 @@ from handoff_cli.models import Contact, Note, Promise
 _UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
-_UNSAFE_LINE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -161,7 +159,8 @@ def when(moment: datetime | None) -> str:
     """A stored time for people: local time, minutes precision."""
     if moment is None:
         return "never"
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+    local = moment.astimezone()
+    return f"{local.date().isoformat()} {local:%H:%M}"  # isoformat: year 1 is 0001, not 1
 
 
 def day(value: date | None) -> str:
