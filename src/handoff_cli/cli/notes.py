@@ -40,13 +40,17 @@ def _complete_client(incomplete: str) -> list[str]:
 
 ClientArg = Annotated[
     str,
-    typer.Argument(
-        metavar="CLIENT", help="The client (any case).", autocompletion=_complete_client
-    ),
+    typer.Argument(help="The client (any case).", autocompletion=_complete_client),
 ]
 ClientOpt = Annotated[
     str | None,
-    typer.Option("--client", "-c", help="Only this client.", autocompletion=_complete_client),
+    typer.Option(
+        "--client",
+        "-c",
+        metavar="CLIENT",
+        help="Only this client.",
+        autocompletion=_complete_client,
+    ),
 ]
 
 
@@ -120,7 +124,9 @@ def log(
     client: ClientArg,
     text: Annotated[
         list[str] | None,
-        typer.Argument(help="What happened. Omitted: read stdin, else open $EDITOR."),
+        typer.Argument(
+            metavar="TEXT...", help="What happened. Omitted: read stdin, else open $EDITOR."
+        ),
     ] = None,
     at: Annotated[
         str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default now).")
@@ -130,10 +136,11 @@ def log(
         typer.Option("--with", "-w", metavar="NAME", help="A contact present (repeatable)."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", help="A tag (repeatable).")
+        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
     ] = None,
     kind: Annotated[
-        str, typer.Option("--kind", "-k", help="call, meeting, email, visit or note.")
+        str,
+        typer.Option("--kind", "-k", metavar="KIND", help="call, meeting, email, visit or note."),
     ] = "note",
     done: Annotated[
         list[int] | None,
@@ -218,7 +225,9 @@ def _kept_line(promise: object) -> str:
 def show(
     ctx: typer.Context,
     client: ClientArg,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=0, help="Notes to show.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, metavar="N", help="Notes to show.")
+    ] = 20,
     since: Annotated[
         str | None, typer.Option("--since", metavar="WHEN", help="Only notes since then.")
     ] = None,
@@ -354,7 +363,9 @@ def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(help="Words to find (all must match).")],
     client: ClientOpt = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most results.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="Most results.")
+    ] = 50,
     as_json: JsonOpt = False,
 ) -> None:
     """Find notes and promises by words, in any script (報告 finds 月次報告).
@@ -404,9 +415,13 @@ def contact(
     ctx: typer.Context,
     client: ClientArg,
     name: Annotated[str, typer.Argument(help="The person's name.")],
-    role: Annotated[str | None, typer.Option("--role", help="Their role.")] = None,
-    email: Annotated[str | None, typer.Option("--email", help="Their e-mail.")] = None,
-    phone: Annotated[str | None, typer.Option("--phone", help="Their phone.")] = None,
+    role: Annotated[str | None, typer.Option("--role", metavar="ROLE", help="Their role.")] = None,
+    email: Annotated[
+        str | None, typer.Option("--email", metavar="EMAIL", help="Their e-mail.")
+    ] = None,
+    phone: Annotated[
+        str | None, typer.Option("--phone", metavar="PHONE", help="Their phone.")
+    ] = None,
     new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -445,7 +460,8 @@ def edit(
     ctx: typer.Context,
     note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
     text: Annotated[
-        str | None, typer.Option("--text", help="The new text (default: open $EDITOR).")
+        str | None,
+        typer.Option("--text", metavar="TEXT", help="The new text (default: open $EDITOR)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
