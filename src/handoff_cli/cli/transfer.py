@@ -1,7 +1,575 @@
-"""The handoff itself: export and import."""
+"""The handoff itself: export and import.
+
+Only the format registry is imported here at start-up (it is a few names);
+the writers, `icalendar`, the bundle reader and the due maths are imported
+inside the commands, so other commands do not pay for them.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
+from datetime import date, datetime, time, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
 import typer
 
+from handoff_cli.cli import common
+from handoff_cli.errors import FAILURE, BadInput, HandoffError
+from handoff_cli.formats import DEFAULT_FORMAT, FORMATS
+
+if TYPE_CHECKING:
+    from handoff_cli.formats.bundle import Bundle
+    from handoff_cli.formats.markdown import AgendaItem, Duty
+    from handoff_cli.models import Client, Promise
+    from handoff_cli.store import Store
+
 app = typer.Typer()
+
+# The --format choices, straight from the registry (Typer offers an Enum's values).
+FormatName = Enum("FormatName", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+DEFAULT = FormatName(DEFAULT_FORMAT)
+
+RECENT_DAYS = 90  # the Markdown document's notes, without --since
+AHEAD_DAYS = 30  # the Markdown document's "what needs doing", without --until
+
+
+# ------------------------------------------------------------------- export
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format_: Annotated[
+        FormatName,
+        typer.Option(
+            "--format",
+            "-f",
+            help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values()) + ".",
+        ),
+    ] = DEFAULT,
+    client: Annotated[
+        list[str] | None,
+        typer.Option("--client", "-c", metavar="CLIENT", help="Only this client (repeatable)."),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="WHEN",
+            help=f"Notes from that day on (md: default {RECENT_DAYS} days ago; json, csv: all).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            "--until",
+            metavar="WHEN",
+            help=f"md: what falls due up to that day, the end of your leave (default in "
+            f"{AHEAD_DAYS} days); json, csv: notes up to that day.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (0600), not stdout."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Export for a colleague: a Markdown handover, a JSON bundle, CSV or iCalendar.
+
+    \b
+      handoff export -o handover.md --until 2026-12-24
+      handoff export --format json --client Acme -o acme.json
+      handoff export --format csv --since 2026-01-01 > notes.csv
+      handoff export --format ics -o promises.ics
+
+    A file is written whole or not at all, private to you, and an existing
+    file is replaced only with --force.
+    """
+    clock = common.now()
+    since_at = _start_of(common.day(since, at=clock), clock) if since else None
+    until_day = common.day(until, at=clock) if until else None
+    if output is not None:
+        _check_target(output, force=force)
+    store = common.open_for_read(ctx)
+    if store is None:
+        from handoff_cli.cli.render import err
+
+        err(f"{common.no_database_message(ctx)}; the export is empty")
+    try:
+        # One read transaction: the export is whole and consistent as of one moment.
+        with store.snapshot() if store is not None else nullcontext():
+            clients = _clients(store, client or [])
+            produce = _PRODUCERS[format_.value]
+            chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
+            if output is None:
+                _write_stdout(chunks)
+                return
+            size = _write_file(chunks, output, force=force)
+    finally:
+        if store is not None:
+            store.close()
+    from handoff_cli.cli.render import out, plural, safe_line
+
+    out(
+        f"Exported {plural(len(clients), 'client')} to {safe_line(str(output))} "
+        f"({format_.value}, {_size(size)})."
+    )
+
+
+def _clients(store: Store | None, names: Sequence[str]) -> list[Client]:
+    if store is None:
+        if names:
+            msg = f"no client named '{names[0]}' (there is no database yet)"
+            raise BadInput(msg)
+        return []
+    from handoff_cli import store_transfer
+
+    return store_transfer.clients_named(store, names)
+
+
+def _start_of(day: date, clock: datetime) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.tzinfo)
+
+
+def _end_of(day: date, clock: datetime) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=clock.tzinfo)
+
+
+def _size(size: int) -> str:
+    if size < 10_000:
+        return f"{size} bytes"
+    if size < 10_000_000:
+        return f"{size // 1000} KB"
+    return f"{size // 1_000_000} MB"
+
+
+# -- producers: each returns the export's text in pieces
+
+
+def _json(
+    store: Store | None,
+    clients: Sequence[Client],
+    *,
+    clock: datetime,
+    since: datetime | None,
+    until: date | None,
+) -> Iterator[str]:
+    from handoff_cli import store_transfer
+    from handoff_cli.formats import bundle
+
+    records: Iterable[store_transfer.ClientRecords] = []
+    if store is not None:
+        end = _end_of(until, clock) if until else None
+        records = store_transfer.records(store, clients, since=since, until=end)
+    return bundle.dump(exported_at=clock, author=common.author(), clients=records)
+
+
+def _csv(
+    store: Store | None,
+    clients: Sequence[Client],
+    *,
+    clock: datetime,
+    since: datetime | None,
+    until: date | None,
+) -> Iterator[str]:
+    from itertools import chain
+
+    from handoff_cli import store_transfer
+    from handoff_cli.formats import csv
+
+    end = _end_of(until, clock) if until else None
+    notes = chain.from_iterable(
+        store_transfer.notes(store, c, since=since, until=end) for c in clients if store
+    )
+    return csv.dump(notes)
+
+
+def _markdown(
+    store: Store | None,
+    clients: Sequence[Client],
+    *,
+    clock: datetime,
+    since: datetime | None,
+    until: date | None,
+) -> Iterator[str]:
+    from handoff_cli.formats import markdown
+
+    as_of = clock.date()
+    since = since or _start_of(as_of - timedelta(days=RECENT_DAYS), clock)
+    until = until or as_of + timedelta(days=AHEAD_DAYS)
+    sections: list[markdown.ClientSection] = []
+    agenda: list[markdown.AgendaItem] = []
+    summaries = {s.name: s for s in store.client_summaries(as_of=as_of)} if store else {}
+    for client in clients:
+        assert store is not None
+        promises = store.promises(client=client)  # open and paused
+        last_done = store.last_done([p.id for p in promises])
+        duties = [markdown.Duty(p, cadence(p), last_done.get(p.id)) for p in promises]
+        notes = store.notes(client, since=since)
+        summary = summaries.get(client.name)
+        sections.append(
+            markdown.ClientSection(
+                client=client,
+                contacts=store.contacts(client),
+                duties=duties,
+                notes=notes,
+                note_total=summary.notes if summary else len(notes),
+                last_contact=summary.last_contact if summary else None,
+            )
+        )
+        agenda += _agenda(duties, as_of=as_of, until=until)
+    agenda.sort(key=lambda i: (i.due, i.client.casefold(), i.title))
+    doc = markdown.Handover(
+        author=common.author(),
+        exported_at=clock,
+        as_of=as_of,
+        until=until,
+        since=since,
+        agenda=agenda,
+        clients=sections,
+    )
+    yield markdown.render(doc)
+
+
+def _agenda(duties: Iterable[Duty], *, as_of: date, until: date) -> list[AgendaItem]:
+    """What to do by date: each open promise due by `until` (or overdue), and its repeats."""
+    from handoff_cli import schedule
+    from handoff_cli.formats.markdown import AgendaItem
+
+    items: list[AgendaItem] = []
+    for duty in duties:
+        p = duty.promise
+        if p.status != "open" or p.next_due is None:
+            continue
+        if p.next_due > until and p.next_due >= as_of:
+            continue
+        missed = schedule.missed(p.rule, p.next_due, as_of, after_done=p.after_done, start=p.start)
+        days = [p.next_due]
+        if p.rule and not p.after_done:  # later occurrences while you are away
+            later = max(p.next_due, as_of) + timedelta(days=1)
+            days += schedule.occurrences_between(p.rule, p.start, later, until)
+        items += [
+            AgendaItem(
+                due=day,
+                client=p.client,
+                title=p.title,
+                to=p.to,
+                cadence=duty.cadence,
+                days_overdue=max(0, (as_of - day).days),
+                missed=missed if day == p.next_due else 0,
+            )
+            for day in days
+        ]
+    return items
+
+
+def _ics(
+    store: Store | None,
+    clients: Sequence[Client],
+    *,
+    clock: datetime,
+    since: datetime | None,
+    until: date | None,
+) -> Iterator[str]:
+    from handoff_cli.formats import ics
+
+    entries: list[ics.Entry] = []
+    for client in clients:
+        assert store is not None
+        roles = {c.name: c.role for c in store.contacts(client)}
+        for p in store.promises(client=client):
+            if p.status != "open" or p.next_due is None:
+                continue
+            entries.append(ics.Entry(p, ics_rule(p), cadence(p), roles.get(p.to or "")))
+    yield ics.render(entries, exported_at=clock, author=common.author())
+
+
+def cadence(promise: Promise) -> str | None:
+    """A recurring promise's rhythm in words; None for a one-off."""
+    from handoff_cli import rules
+
+    if promise.rule is None:
+        return None
+    if promise.after_done:
+        unit, n = rules.step(promise.rule)
+        every = f"every {unit[:-1]}" if n == 1 else f"every {n} {unit}"
+        return f"{every} after it is done"
+    return rules.describe_rule(promise.rule)
+
+
+def ics_rule(promise: Promise) -> str | None:
+    """The RRULE that continues `promise` from its next due date, for a calendar.
+
+    COUNT is reduced to the occurrences left. An --after-done promise gets the
+    plain cadence from its next due date (a calendar cannot know when it is done).
+    """
+    from dataclasses import replace
+
+    from handoff_cli import rules, schedule
+
+    if promise.rule is None or promise.next_due is None:
+        return None
+    rule = rules.load_rule(promise.rule)
+    if promise.after_done:
+        plain = rules.Rule(rule.freq, rule.interval, wkst=rule.wkst, until=rule.until)
+        return str(rules.complete(plain, promise.next_due))
+    if rule.count is not None:
+        left = schedule.occurrences_between(promise.rule, promise.start, promise.next_due, date.max)
+        rule = replace(rule, count=max(1, len(left)))
+    return str(rule)
+
+
+_PRODUCERS = {"md": _markdown, "json": _json, "csv": _csv, "ics": _ics}
+assert set(_PRODUCERS) == set(FORMATS), "every registered format needs a producer"
+
+
+# -- writing
+
+
+def _check_target(target: Path, *, force: bool) -> None:
+    if target.is_dir():
+        msg = f"{target} is a directory; give a file name to -o"
+        raise BadInput(msg)
+    if target.exists() and not force:
+        msg = f"{target} already exists; add --force to replace it"
+        raise BadInput(msg)
+    if not target.parent.is_dir():
+        msg = f"cannot write {target}: the directory {target.parent} does not exist"
+        raise BadInput(msg)
+
+
+def _write_stdout(chunks: Iterable[str]) -> None:
+    stream = sys.stdout
+    raw = getattr(stream, "buffer", None)
+    if raw is None:
+        for chunk in chunks:
+            stream.write(chunk)
+    else:  # UTF-8 whatever the locale says: the bundle must read back the same
+        stream.flush()
+        for chunk in chunks:
+            raw.write(chunk.encode("utf-8", "backslashreplace"))
+        raw.flush()
+
+
+def _write_file(chunks: Iterable[str], target: Path, *, force: bool) -> int:
+    """Write whole or not at all: a private temporary file, fsync, then rename into place."""
+    import os
+    import tempfile
+
+    from handoff_cli.paths import PRIVATE_FILE
+
+    directory = target.parent
+    try:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        msg = f"cannot write {target}: {exc.strerror or exc}"
+        raise HandoffError(msg, FAILURE) from exc
+    temp = Path(name)
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), PRIVATE_FILE)
+            for chunk in chunks:
+                data = chunk.encode("utf-8", "backslashreplace")
+                handle.write(data)
+                size += len(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if force:
+            os.replace(temp, target)
+        else:
+            _link_new(temp, target)
+        _sync_directory(directory)
+    except OSError as exc:
+        msg = f"cannot write {target}: {exc.strerror or exc}; nothing was written"
+        raise HandoffError(msg, FAILURE) from exc
+    finally:
+        if temp.exists():
+            temp.unlink()
+    return size
+
+
+def _link_new(temp: Path, target: Path) -> None:
+    """Put `temp` at `target` only if nothing is there, even if it appeared meanwhile."""
+    import os
+
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        msg = f"{target} already exists; add --force to replace it"
+        raise BadInput(msg) from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            msg = f"{target} already exists; add --force to replace it"
+            raise BadInput(msg) from None
+        os.replace(temp, target)
+
+
+def _sync_directory(directory: Path) -> None:
+    import os
+
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------- import
+
+
+@app.command("import", no_args_is_help=True)
+def import_(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="A bundle from `handoff export --format json`.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Report what would change; write nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=common.JSON_HELP)] = False,
+) -> None:
+    """Merge a colleague's bundle: their clients, notes and promises join yours.
+
+    \b
+      handoff import acme.json --dry-run
+      handoff import acme.json
+      ssh laptop handoff export --format json | handoff import -
+
+    All or nothing: a bad file changes nothing and says what is wrong.
+    Records already here (same uuid, or a client of the same name) are not
+    added twice, so importing the same bundle again adds nothing.
+    """
+    from handoff_cli import schedule, store_transfer
+
+    clock = common.now()
+    bundle = _checked_rules(_read_bundle(file), file)
+    if dry_run and not common.db_path(ctx).exists():
+        counts = _dry_run_on_empty(bundle, clock)
+    else:
+        store = common.open_for_write(ctx)
+        try:
+            counts = store_transfer.import_bundle(
+                store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
+            )
+        finally:
+            store.close()
+    _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
+
+
+def _read_bundle(file: str) -> Bundle:
+    from handoff_cli.formats import bundle
+
+    shown = "standard input" if file == "-" else file
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(bundle.MAX_BYTES + 1)
+        else:
+            path = Path(file)
+            if path.is_dir():
+                msg = f"cannot import {file}: it is a directory"
+                raise BadInput(msg)
+            if path.stat().st_size > bundle.MAX_BYTES:
+                mb = bundle.MAX_BYTES // (1024 * 1024)
+                msg = f"cannot import {file}: it is larger than {mb} MB; nothing was changed"
+                raise BadInput(msg)
+            with path.open("rb") as handle:
+                data = handle.read(bundle.MAX_BYTES + 1)
+    except OSError as exc:
+        msg = f"cannot read {shown}: {exc.strerror or exc}"
+        raise BadInput(msg) from None
+    try:
+        return bundle.parse(data)
+    except BadInput as exc:
+        msg = f"cannot import {shown}: {exc.message}; nothing was changed"
+        raise BadInput(msg) from None
+
+
+def _checked_rules(bundle: Bundle, file: str) -> Bundle:
+    """Every rule read as `promise --every` would, and stored in its canonical form."""
+    from dataclasses import replace
+
+    from handoff_cli.rules import parse_rule
+
+    clients = []
+    for client in bundle.clients:
+        promises = []
+        for p in client.promises:
+            if p.rule is not None:
+                try:
+                    p = replace(p, rule=parse_rule(p.rule, start=p.start))
+                except BadInput as exc:
+                    shown = "standard input" if file == "-" else file
+                    msg = (
+                        f"cannot import {shown}: {p.where}.rule: {exc.message}; nothing was changed"
+                    )
+                    raise BadInput(msg) from None
+            promises.append(p)
+        clients.append(replace(client, promises=tuple(promises)))
+    return replace(bundle, clients=tuple(clients))
+
+
+def _dry_run_on_empty(bundle: Bundle, clock: datetime) -> dict[str, dict[str, int]]:
+    """A dry run with no database yet: merge into a throwaway one (none is created)."""
+    import tempfile
+
+    from handoff_cli import schedule, store_transfer
+    from handoff_cli.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="handoff-dry-run-") as scratch:
+        store = Store.open(Path(scratch) / "dry-run.db", create=True)
+        assert store is not None
+        try:
+            return store_transfer.import_bundle(
+                store, bundle, now=clock, next_due=schedule.next_due, dry_run=True
+            )
+        finally:
+            store.close()
+
+
+def _report(
+    file: str,
+    bundle: Bundle,
+    counts: dict[str, dict[str, int]],
+    *,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    from handoff_cli.cli import render
+    from handoff_cli.cli.render import out, safe_line
+
+    if as_json:
+        render.print_json(
+            {
+                "file": file,
+                "dry_run": dry_run,
+                "exported_at": bundle.exported_at.isoformat(),
+                "author": bundle.author,
+                **counts,
+            }
+        )
+        return
+    source = "standard input" if file == "-" else file
+    by = f" by {safe_line(bundle.author)}" if bundle.author else ""
+    made = bundle.exported_at.strftime("%Y-%m-%d")
+    head = "Dry run: importing" if dry_run else "Imported"
+    out(f"{head} {safe_line(source)} (exported {made}{by}):")
+    for kind, c in counts.items():
+        verb = "would be " if dry_run else ""
+        out(
+            f"  {kind:<12} {c['added']:>6} {verb}added · {c['updated']} {verb}updated"
+            f" · {c['skipped']} already here"
+        )
+    if dry_run:
+        out("Nothing was written.")
+    elif counts["promises"]["added"] or counts["promises"]["updated"]:
+        out("`handoff due` shows what is due; `handoff promises` lists them all.")
