@@ -132,7 +132,7 @@ def m001_initial(db: Any) -> None:
         CREATE TRIGGER promises_removed AFTER DELETE ON promises BEGIN
             DELETE FROM promises_fts WHERE rowid = old.id;
         END;
-        """
+        """,
     )
 
 

@@ -732,3 +732,12 @@ def _describe_monthday(r: Rule) -> str | None:
 
 def _start_of(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
+
+
+def describe_cadence(rule: str, *, after_done: bool) -> str:
+    """A promise's rhythm in words; `--after-done` ones count from the last completion."""
+    if not after_done:
+        return describe_rule(rule)
+    unit, n = step(rule)
+    every = f"every {unit[:-1]}" if n == 1 else f"every {n} {unit}"
+    return f"{every} after it is done"

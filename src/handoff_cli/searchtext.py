@@ -60,7 +60,9 @@ def match_query(query: str) -> str | None:
         if not piece:
             continue
         if i % 2:
-            tokens = [piece] if len(piece) == 1 else [piece[j : j + 2] for j in range(len(piece) - 1)]
+            tokens = (
+                [piece] if len(piece) == 1 else [piece[j : j + 2] for j in range(len(piece) - 1)]
+            )
             terms.append(_phrase(tokens))
         else:
             terms.extend(_phrase([word]) for word in _WORD.findall(piece))

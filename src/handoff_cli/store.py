@@ -212,7 +212,9 @@ class Store:
     # ------------------------------------------------------------------ clients
 
     def find_client(self, name: str) -> Client | None:
-        row = self._q("SELECT id, uuid, name FROM clients WHERE key = ?", [name_key(name)]).fetchone()
+        row = self._q(
+            "SELECT id, uuid, name FROM clients WHERE key = ?", [name_key(name)]
+        ).fetchone()
         return Client(row[0], row[1], row[2]) if row else None
 
     def client(self, name: str) -> Client:
@@ -454,7 +456,9 @@ class Store:
 
     # ------------------------------------------------------------------- search
 
-    def search(self, query: str, *, client: Client | None = None, limit: int = 50) -> list[SearchHit]:
+    def search(
+        self, query: str, *, client: Client | None = None, limit: int = 50
+    ) -> list[SearchHit]:
         from handoff_cli.searchtext import match_query
 
         expr = match_query(query)
@@ -478,7 +482,9 @@ class Store:
             + " ORDER BY p.id DESC LIMIT ?",
             params,
         ).fetchall()
-        hits = [SearchHit("promise", r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in promises]
+        hits = [
+            SearchHit("promise", r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in promises
+        ]
         hits += [SearchHit("note", r[0], r[1], datetime.fromisoformat(r[2]), r[3]) for r in notes]
         return hits
 
@@ -605,7 +611,13 @@ class Store:
         return [self._promise(r) for r in self._q(sql, params)]
 
     def record_completion(
-        self, promise: Promise, *, at: datetime, day: date, note_id: int | None, next_due: date | None
+        self,
+        promise: Promise,
+        *,
+        at: datetime,
+        day: date,
+        note_id: int | None,
+        next_due: date | None,
     ) -> Promise:
         """Store one `done` and the promise's new next due. Call inside `write()`."""
         self._q(
@@ -704,7 +716,9 @@ def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:
             "it was left untouched (try `handoff doctor`)"
         )
     elif "unable to open" in text:
-        msg = f"cannot open the database {path} ({text}); check the directory exists and is writable"
+        msg = (
+            f"cannot open the database {path} ({text}); check the directory exists and is writable"
+        )
     else:
         msg = f"database error in {path}: {text}"
     return StorageError(msg)

@@ -16,7 +16,9 @@ from handoff_cli.store import Store
 
 app = typer.Typer()
 
-IdArg = Annotated[int, typer.Argument(metavar="ID", help="The promise's id (see `handoff promises`).")]
+IdArg = Annotated[
+    int, typer.Argument(metavar="ID", help="The promise's id (see `handoff promises`).")
+]
 
 
 # ------------------------------------------------------------------ helpers
@@ -40,9 +42,11 @@ def complete(store: Store, promise: Promise, *, at: datetime, note_id: int | Non
 
 
 def _every(promise: Promise) -> str:
-    from handoff_cli.rules import describe_rule
+    from handoff_cli.rules import describe_cadence
 
-    return describe_rule(promise.rule) if promise.rule else "one-off"
+    if promise.rule is None:
+        return "one-off"
+    return describe_cadence(promise.rule, after_done=promise.after_done)
 
 
 def kept_line(promise: Promise) -> str:

@@ -200,7 +200,7 @@ def contact_json(contact: Contact) -> dict[str, Any]:
 
 
 def promise_json(promise: Promise) -> dict[str, Any]:
-    from handoff_cli.rules import describe_rule
+    from handoff_cli.rules import describe_cadence
 
     return {
         "id": promise.id,
@@ -211,7 +211,9 @@ def promise_json(promise: Promise) -> dict[str, Any]:
         "rule": promise.rule,
         "next_due": promise.next_due.isoformat() if promise.next_due else None,
         "status": promise.status,
-        "every": describe_rule(promise.rule) if promise.rule else None,
+        "every": (
+            describe_cadence(promise.rule, after_done=promise.after_done) if promise.rule else None
+        ),
         "start": promise.start.isoformat(),
         "after_done": promise.after_done,
     }

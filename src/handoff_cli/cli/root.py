@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from handoff_cli import __version__
-from handoff_cli.errors import FAILURE, HandoffError
+from handoff_cli.errors import BAD_INPUT, FAILURE, HandoffError
 
 
 class HandoffGroup(TyperGroup):
@@ -33,6 +32,11 @@ class HandoffGroup(TyperGroup):
             path = (ctx.obj or {}).get("db_path") or Path("the database")
             err(error_line(storage_error(exc, path).message))
             raise typer.Exit(FAILURE) from None
+        except UnicodeEncodeError:
+            # Bytes that were not UTF-8 (argv, stdin) arrive as lone surrogates, which
+            # SQLite cannot store; the write they were in was rolled back.
+            err(error_line("the input is not valid UTF-8 text; nothing was changed"))
+            raise typer.Exit(BAD_INPUT) from None
         except KeyboardInterrupt:
             err("interrupted; nothing half-written was kept")
             raise typer.Exit(130) from None
@@ -90,4 +94,3 @@ def _register() -> None:
 
 
 _register()
-

@@ -294,11 +294,7 @@ def cadence(promise: Promise) -> str | None:
 
     if promise.rule is None:
         return None
-    if promise.after_done:
-        unit, n = rules.step(promise.rule)
-        every = f"every {unit[:-1]}" if n == 1 else f"every {n} {unit}"
-        return f"{every} after it is done"
-    return rules.describe_rule(promise.rule)
+    return rules.describe_cadence(promise.rule, after_done=promise.after_done)
 
 
 def ics_rule(promise: Promise) -> str | None:
