@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from handoff_cli.errors import BadInput
 from handoff_cli.store import Store
+
+if TYPE_CHECKING:  # at run time Typer is not needed here: the fast path imports this module
+    import typer
 
 JSON_HELP = "Print JSON for scripts instead of text."
 NEW_CLIENT_HELP = "Create the client even if its name is close to an existing one."

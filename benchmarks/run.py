@@ -1,0 +1,435 @@
+"""Time handoff's commands as whole processes against the floors, and print a table.
+
+    python benchmarks/run.py             # default dataset: 1,000 clients, 10k promises, 1M notes
+    python benchmarks/run.py --smoke     # everything once at a tiny size, in a few seconds (CI)
+    python benchmarks/run.py --only log,due --runs 20
+
+Each command runs as a user runs it: a new process of the `handoff` console
+script (the one beside this Python, or --handoff) with its output to a file,
+against a database made by make_dataset.py (made once, then cached in
+--data-dir). Light commands run in rounds after a warm-up, and every round
+(and every run of a heavy command) also runs the two floors, so commands and
+floors see the same machine load:
+
+- `pass`: `python -c pass`, starting Python at all;
+- `insert`: a stdlib process that opens a WAL SQLite file, inserts one row and
+  commits, the least a `handoff log` can do.
+
+The table gives medians of wall-clock and CPU (user + system) time and their
+ratios to the floors. Issue 6's targets are ratios to the `insert` floor (as
+PERFORMANCE.md sets the one for `log`); one counts as met when both the wall
+and the CPU ratio are within it, as wall time wanders on a busy machine. The
+exports and the import also get their peak memory. A command that is not there yet, or fails,
+is skipped with a note. Nothing here asserts a time: the table is for people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import make_dataset  # noqa: E402  (beside this file)
+
+INSERT_FLOOR = """\
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("INSERT INTO t (x) VALUES ('one row')")
+conn.execute("COMMIT")
+conn.close()
+"""
+TIME = Path("/usr/bin/time")  # GNU time: reports the peak memory of exactly its child
+
+
+@dataclass
+class Sample:
+    wall: float  # seconds
+    cpu: float  # user + system seconds
+    code: int
+    peak_kb: int | None = None  # peak resident memory, when asked for
+    peak_exact: bool = True  # False: an upper bound (see run_once)
+
+
+@dataclass
+class Command:
+    name: str
+    argv: list[str]  # after the program name
+    target: float | None = None  # the issue's bound, as a ratio to the insert floor
+    goal: str = ""  # the issue's bound when it is not a ratio
+    heavy: bool = False  # long-running: fewer runs, no warm-up, peak memory measured
+    env: dict[str, str] = field(default_factory=dict)
+    fresh_db: bool = False  # every run starts from an empty database (import)
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+    out_bytes: int = 0
+
+
+@dataclass
+class Setup:
+    handoff: list[str]  # the program to time
+    python: str  # the interpreter for the floors (this one)
+    work: Path  # a temporary directory
+    floor_db: Path
+    env: dict[str, str]
+
+
+# ------------------------------------------------------------------ running
+
+
+def run_once(
+    argv: Sequence[str], env: dict[str, str], stdout: Path, stderr: Path, *, memory: bool = False
+) -> Sample:
+    """Run one process to completion: wall and CPU time, and its peak memory if `memory`.
+
+    The peak comes from GNU time, which forks the command from its own small
+    process. wait4's ru_maxrss would also count the memory this (larger)
+    process shared with the child before exec, so it is only an upper bound,
+    used when /usr/bin/time is missing.
+    """
+    peak_file = stderr.with_suffix(".peak")
+    timed = memory and TIME.exists()
+    full = [str(TIME), "-f", "%M", "-o", str(peak_file), *argv] if timed else list(argv)
+    with open(stdout, "wb") as out, open(stderr, "wb") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    sample = Sample(wall, usage.ru_utime + usage.ru_stime, proc.returncode)
+    if timed:
+        sample.peak_kb = int(peak_file.read_text().split()[-1])
+    elif memory:
+        sample.peak_kb, sample.peak_exact = usage.ru_maxrss, False
+    return sample
+
+
+def why(sample: Sample, stderr: Path) -> str:
+    lines = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    line = lines[-1] if lines else ""
+    if "No such command" in line:
+        return "skipped: not there yet"
+    return f"failed (exit {sample.code}): {line[:100]}"
+
+
+def program(args: argparse.Namespace) -> list[str]:
+    """The `handoff` console script beside this Python, else on PATH, else `python -c`."""
+    if args.handoff:
+        return [args.handoff]
+    beside = Path(sys.executable).parent / "handoff"
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("handoff")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from handoff_cli.cli import main; main()"]
+
+
+def child_env(db: Path, work: Path) -> dict[str, str]:
+    """The environment of a user: the database where handoff looks for it by default.
+
+    On Linux that is $XDG_DATA_HOME/handoff/handoff.db (a link to the dataset
+    here), so the cost of finding the default location is counted; elsewhere
+    $HANDOFF_DB points at the dataset. The author is the login name.
+    """
+    env = dict(os.environ)
+    for name in ("PYTHONDONTWRITEBYTECODE", "HANDOFF_DB", "HANDOFF_AUTHOR", "HANDOFF_NOW"):
+        env.pop(name, None)  # bytecode caches on, as users have them; no test settings
+    if sys.platform == "linux":
+        home = work / "xdg-data"
+        (home / "handoff").mkdir(parents=True, exist_ok=True)
+        (home / "handoff" / "handoff.db").symlink_to(db.resolve())
+        env["XDG_DATA_HOME"] = str(home)
+    else:
+        env["HANDOFF_DB"] = str(db)
+    env.update(HANDOFF_NOW=make_dataset.NOW, NO_COLOR="1", COLUMNS="100")  # the dataset's today
+    return env
+
+
+# ------------------------------------------------------------------ the data
+
+
+def dataset(directory: Path, sizes: make_dataset.Sizes, seed: int, rebuild: bool) -> Path:
+    """The cached database for these sizes, seed and schema; made when missing."""
+    from handoff_cli.store import LATEST_VERSION
+
+    name = (
+        f"bench-c{sizes.clients}-p{sizes.promises}-n{sizes.notes}-s{seed}"
+        f"-d{make_dataset.VERSION}-v{LATEST_VERSION}"
+    )
+    path = directory / f"{name}.db"
+    if rebuild:
+        make_dataset.remove(path)
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        partial = directory / f"{name}.partial"
+        make_dataset.remove(partial)
+        say(f"making {path} (once)")
+        summary = make_dataset.make(partial, sizes, seed=seed, say=lambda m: say(f"  {m}"))
+        say(f"  made in {summary.seconds:.1f} s")
+        partial.rename(path)
+    return path
+
+
+def busiest_client(db: Path) -> str:
+    conn = sqlite3.connect(db)
+    try:
+        row = conn.execute("SELECT name FROM clients ORDER BY note_count DESC, id LIMIT 1")
+        return str(row.fetchone()[0])
+    finally:
+        conn.close()
+
+
+def make_bundle(setup: Setup, directory: Path, notes: int, seed: int) -> tuple[Path | None, str]:
+    """A bundle of `notes` notes: a dataset of its own, written by `export --format json`."""
+    sizes = make_dataset.Sizes(max(1, notes // 1000), max(1, notes // 100), notes)
+    source = dataset(directory, sizes, seed, rebuild=False)
+    bundle = source.with_suffix(".json")
+    if bundle.exists():
+        return bundle, ""
+    partial, err = setup.work / "bundle.json", setup.work / "bundle.err"
+    argv = [*setup.handoff, "--db", str(source), "export", "--format", "json"]
+    sample = run_once(argv, setup.env, partial, err)
+    if sample.code != 0:
+        return None, f"no bundle: `export --format json` {why(sample, err)}"
+    shutil.move(str(partial), bundle)
+    return bundle, ""
+
+
+# ------------------------------------------------------------------ commands
+
+
+def commands(
+    busiest: str, bundle: Path | None, bundle_note: str, bundle_notes: int
+) -> list[Command]:
+    completion = {  # what bash runs on `handoff show Ac<Tab>` (Typer's completion script)
+        "_HANDOFF_COMPLETE": "complete_bash",
+        "COMP_WORDS": "handoff show Ac",
+        "COMP_CWORD": "2",
+    }
+    log = ["log", busiest, "Called about the invoice", "--with", "Tanaka", "--tag", "billing"]
+    importing = Command(
+        f"import {bundle_notes:,}-note bundle (empty db)",
+        ["import", str(bundle)] if bundle else [],
+        goal="≤ 15 s",
+        heavy=True,
+        fresh_db=True,
+        note=bundle_note,
+    )
+    return [
+        Command("--version", ["--version"], 4),
+        Command("--help", ["--help"], 8),
+        Command("log", [*log, "--kind", "call"], 4),
+        Command("complete `show Ac`", [], 5, env=completion),
+        Command("due", ["due"], 8),
+        Command("search invoice", ["search", "invoice"], 8),
+        Command("search 報告", ["search", "報告"], 8),
+        Command(f"show {busiest}", ["show", busiest], 8),
+        Command("clients", ["clients"], 8),
+        Command(
+            "export json (all)",
+            ["export", "--format", "json"],
+            goal="≤ 30 s, ≤ 300 MB",
+            heavy=True,
+        ),
+        Command("export md (all)", ["export", "--format", "md"], heavy=True),
+        importing,
+    ]
+
+
+def measure(
+    setup: Setup, cmds: list[Command], runs: int, warmup: int, heavy_runs: int
+) -> dict[str, list[Sample]]:
+    """Run everything, interleaved with the floors; returns the floors' samples."""
+    floors: dict[str, list[Sample]] = {"pass": [], "insert": []}
+    out, err = setup.work / "stdout", setup.work / "stderr"
+
+    def floor_round() -> None:
+        floors["pass"].append(run_once([setup.python, "-c", "pass"], setup.env, out, err))
+        insert = [setup.python, "-c", INSERT_FLOOR, str(setup.floor_db)]
+        floors["insert"].append(run_once(insert, setup.env, out, err))
+
+    def once(cmd: Command, index: int) -> None:
+        env = {**setup.env, **cmd.env}
+        fresh = setup.work / f"fresh-{index}.db"
+        if cmd.fresh_db:
+            make_dataset.remove(fresh)
+            env["HANDOFF_DB"] = str(fresh)
+        sample = run_once([*setup.handoff, *cmd.argv], env, out, err, memory=cmd.heavy)
+        if cmd.fresh_db:
+            make_dataset.remove(fresh)
+        if sample.code != 0:
+            cmd.note = why(sample, err)
+        elif index >= 0:
+            cmd.samples.append(sample)
+            cmd.out_bytes = out.stat().st_size
+
+    light = [c for c in cmds if not c.heavy]
+    for _ in range(warmup):  # also writes bytecode caches and warms the page cache
+        floor_round()
+        for cmd in light:
+            if not cmd.note:
+                once(cmd, -1)
+    for n in range(runs):
+        say(f"round {n + 1}/{runs}")
+        floor_round()
+        for cmd in light:
+            if not cmd.note:
+                once(cmd, n)
+    for cmd in cmds:
+        for n in range(heavy_runs if cmd.heavy else 0):
+            if cmd.note:
+                break
+            say(f"{cmd.name}: run {n + 1}/{heavy_runs}")
+            floor_round()
+            once(cmd, n)
+    return floors
+
+
+# ------------------------------------------------------------------ report
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def table(cmds: list[Command], floors: dict[str, list[Sample]]) -> str:
+    """Markdown: medians, their ratios to the floors, the verdict on each target."""
+    wall = {name: median([s.wall for s in samples]) for name, samples in floors.items()}
+    cpu = {name: median([s.cpu for s in samples]) for name, samples in floors.items()}
+    rows = [
+        "| command | wall | × insert | × pass | CPU | CPU × insert | target | peak memory | note |",
+        "|---|--:|--:|--:|--:|--:|---|--:|---|",
+        f"| floor: `python -c pass` | {ms(wall['pass'])} | {wall['pass'] / wall['insert']:.2f} "
+        f"| 1 | {ms(cpu['pass'])} | {cpu['pass'] / cpu['insert']:.2f} | | | |",
+        f"| floor: insert one row (WAL) | {ms(wall['insert'])} | 1 "
+        f"| {wall['insert'] / wall['pass']:.2f} | {ms(cpu['insert'])} | 1 | | | |",
+    ]
+    for cmd in cmds:
+        goal = f"≤ {cmd.target:g}×" if cmd.target else cmd.goal
+        if not cmd.samples:
+            rows.append(f"| {cmd.name} | | | | | | {goal} | | {cmd.note} |")
+            continue
+        w = median([s.wall for s in cmd.samples])
+        c = median([s.cpu for s in cmd.samples])
+        if cmd.target:  # on a busy machine wall time wanders: count the target met on both
+            missed = [
+                name
+                for name, ratio in (("wall", w / wall["insert"]), ("CPU", c / cpu["insert"]))
+                if ratio > cmd.target
+            ]
+            goal += f" **missed** ({', '.join(missed)})" if missed else " met"
+        peaks = [s.peak_kb for s in cmd.samples if s.peak_kb is not None]
+        peak = ""
+        if peaks:
+            bound = "" if all(s.peak_exact for s in cmd.samples) else "≤ "
+            peak = f"{bound}{max(peaks) / 1024:.0f} MB"
+        note = cmd.note or (f"{cmd.out_bytes / 1e6:.0f} MB out" if cmd.out_bytes >= 10**6 else "")
+        ratios = ["", "", ""]  # seconds-long runs: a ratio to a floor says nothing
+        if not cmd.heavy:
+            ratios = [
+                f"{w / wall['insert']:.1f}",
+                f"{w / wall['pass']:.1f}",
+                f"{c / cpu['insert']:.1f}",
+            ]
+        rows.append(
+            f"| {cmd.name} | {ms(w)} | {ratios[0]} | {ratios[1]} "
+            f"| {ms(c)} | {ratios[2]} | {goal} | {peak} | {note} |"
+        )
+    return "\n".join(rows)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 10 else f"{seconds * 1000:.0f} ms"
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def load() -> str:
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    return (
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"typer {version('typer')}, {os.cpu_count()} CPUs"
+    )
+
+
+# ------------------------------------------------------------------ main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time handoff's commands against the floors.")
+    parser.add_argument("--smoke", action="store_true", help="everything once, tiny, in a temp dir")
+    parser.add_argument("--clients", type=int, default=make_dataset.Sizes.clients)
+    parser.add_argument("--promises", type=int, default=make_dataset.Sizes.promises)
+    parser.add_argument("--notes", type=int, default=make_dataset.Sizes.notes)
+    parser.add_argument("--bundle-notes", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=10, help="timed rounds of the light commands")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed rounds before them")
+    parser.add_argument("--heavy-runs", type=int, default=3, help="runs of the exports and import")
+    parser.add_argument("--only", default="", help="run only commands starting with these (a,b)")
+    parser.add_argument("--handoff", default="", help="the handoff program to time")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "handoff-bench",
+        help="where datasets are cached (default: %(default)s)",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="make the datasets again")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.clients, args.promises, args.notes, args.bundle_notes = 20, 60, 600, 100
+        args.runs, args.warmup, args.heavy_runs = 1, 0, 1
+    sizes = make_dataset.Sizes(args.clients, args.promises, args.notes)
+    only = [w.strip() for w in args.only.split(",") if w.strip()]
+
+    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as temp:
+        work = Path(temp)
+        data_dir = work / "data" if args.smoke else args.data_dir
+        db = dataset(data_dir, sizes, args.seed, args.rebuild)
+        floor_db = work / "floor.db"
+        conn = sqlite3.connect(floor_db)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT)")
+        conn.close()
+        setup = Setup(program(args), sys.executable, work, floor_db, child_env(db, work))
+        bundle, bundle_note = None, ""
+        if not only or any(w.startswith("import") for w in only):
+            bundle, bundle_note = make_bundle(setup, data_dir, args.bundle_notes, args.seed + 1)
+        cmds = commands(busiest_client(db), bundle, bundle_note, args.bundle_notes)
+        if only:
+            cmds = [c for c in cmds if any(c.name.startswith(w) for w in only)]
+        load_before = load()
+        floors = measure(setup, cmds, args.runs, args.warmup, args.heavy_runs)
+        print(
+            f"handoff benchmark: {sizes.clients:,} clients, {sizes.promises:,} promises, "
+            f"{sizes.notes:,} notes; medians of {args.runs} round(s), {args.heavy_runs} run(s) of "
+            f"the exports and import"
+        )
+        print(f"{versions()}; load average {load_before} before, {load()} after")
+        print()
+        print(table(cmds, floors))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

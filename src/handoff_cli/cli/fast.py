@@ -1,0 +1,288 @@
+"""The fast path: `handoff log CLIENT TEXT...` and Tab completion of client names, without Typer.
+
+Typer costs 35-40 ms of CPU on every run (importing it, then building every
+command from its signature), half of what a whole `log` may take (issue 6,
+benchmarks/README.md), and completion runs the program on every Tab.
+`main()` offers each command line to `run()` first. It handles exactly the
+plain forms below by calling the same store, `when` and render functions as
+the Typer commands, so output, errors and exit codes are the same byte for
+byte (tests/test_fast_path.py runs both paths on the same inputs). Anything
+else returns None and the Typer app runs as usual: help, --json, --done, no
+TEXT (standard input or the editor), attached short values (`-tx`), unknown
+options, more than one --db, other shells.
+
+    handoff [--db PATH] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
+            [--tag|-t TAG]... [--kind|-k KIND] [--new-client] [--]
+
+    _HANDOFF_COMPLETE=complete_bash|complete_zsh: the CLIENT of log, show,
+    contact and promise, and the value of --client/-c of search, promises, due
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Commands whose first argument is CLIENT, and those with a --client/-c option
+# (cli/notes.py: ClientArg and ClientOpt).
+CLIENT_ARGUMENT = frozenset({"log", "show", "contact", "promise"})
+CLIENT_OPTION = frozenset({"search", "promises", "due"})
+COMPLETE_VAR = "_HANDOFF_COMPLETE"  # Click's name for the program `handoff`
+
+_LOG_VALUE_OPTIONS = {
+    "--at": "at",
+    "--with": "with",
+    "-w": "with",
+    "--tag": "tag",
+    "-t": "tag",
+    "--kind": "kind",
+    "-k": "kind",
+}
+
+
+class LogCall:
+    """A `handoff log` command line the fast path fully understands."""
+
+    def __init__(
+        self,
+        *,
+        db: str | None,
+        client: str,
+        words: list[str],
+        at: str | None,
+        with_: list[str],
+        tags: list[str],
+        kind: str,
+        new_client: bool,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.words = words
+        self.at = at
+        self.with_ = with_
+        self.tags = tags
+        self.kind = kind
+        self.new_client = new_client
+
+
+def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | None:
+    """Handle `argv` (without the program name) and return the exit code, or None for Typer."""
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in environ):
+        return complete(environ) if prog == "handoff" else None
+    call = parse_log(argv)
+    return None if call is None else log(call)
+
+
+# ---------------------------------------------------------------------- log
+
+
+def parse_log(argv: Sequence[str]) -> LogCall | None:
+    """Parse `[--db PATH] log ...` as Click would, or None for anything less plain."""
+    args = list(argv)
+    db: str | None = None
+    if args[:1] == ["--db"] and len(args) > 1:
+        db, args = args[1], args[2:]
+    elif args and args[0].startswith("--db="):
+        db, args = args[0][len("--db=") :], args[1:]
+    if args[:1] != ["log"]:
+        return None
+    values: dict[str, list[str]] = {"at": [], "with": [], "tag": [], "kind": []}
+    positional: list[str] = []
+    new_client = False
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        i += 1
+        if arg == "--":  # as Click: everything after it is TEXT
+            positional.extend(rest[i:])
+            break
+        if arg[:1] != "-" or len(arg) == 1:
+            positional.append(arg)
+            continue
+        if arg == "--new-client":
+            new_client = True
+            continue
+        name, equals, value = arg.partition("=")
+        field = _LOG_VALUE_OPTIONS.get(name)
+        if field is None or (equals and not name.startswith("--")):
+            return None  # --help, --json, --done, -tx, -t=x, unknown: Typer decides
+        if not equals:
+            if i == len(rest):
+                return None  # "requires an argument": Typer says so
+            value = rest[i]
+            i += 1
+        values[field].append(value)
+    if len(positional) < 2:
+        return None  # no CLIENT (usage error) or no TEXT (stdin or the editor)
+    return LogCall(
+        db=db,
+        client=positional[0],
+        words=positional[1:],
+        at=values["at"][-1] if values["at"] else None,  # as Click: the last one wins
+        with_=values["with"],
+        tags=values["tag"],
+        kind=values["kind"][-1] if values["kind"] else "note",
+        new_client=new_client,
+    )
+
+
+def log(call: LogCall) -> int:
+    """cli/notes.py's `log` for a parsed command line, with the root app's error boundary."""
+    import sqlite3
+
+    from handoff_cli.cli.render import err, error_line
+    from handoff_cli.errors import FAILURE, HandoffError
+    from handoff_cli.paths import database_path
+    from handoff_cli.store import storage_error
+
+    path = database_path(call.db)
+    try:
+        _log(call, path)
+    except HandoffError as exc:
+        err(error_line(exc.message))
+        return exc.exit_code
+    except sqlite3.DatabaseError as exc:
+        err(error_line(storage_error(exc, path).message))
+        return FAILURE
+    except KeyboardInterrupt:
+        err("interrupted; nothing half-written was kept")
+        return 130
+    return 0
+
+
+def _log(call: LogCall, path: Path) -> None:
+    from handoff_cli.cli import common, render
+    from handoff_cli.cli.render import out, safe_line
+    from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
+    from handoff_cli.models import NOTE_KINDS
+    from handoff_cli.names import require_utf8
+    from handoff_cli.store import Store
+
+    clock = common.now()
+    moment = common.when(call.at, at=clock) if call.at else clock
+    kind = call.kind.strip().lower()
+    if kind not in NOTE_KINDS:
+        msg = f"unknown kind '{call.kind}'; use one of: {', '.join(NOTE_KINDS)}"
+        raise BadInput(msg)
+    body = require_utf8(" ".join(call.words).strip(), "the text")
+    if not body:
+        msg = "nothing to save: the text is empty"  # cli/notes.py's NothingToSave
+        raise HandoffError(msg, NOTHING_TO_DO)
+    try:
+        store = Store.open(path, create=True)
+        assert store is not None
+        try:
+            with store.write():
+                found, created = store.ensure_client(
+                    call.client, new_client=call.new_client, now=clock
+                )
+                note = store.add_note(
+                    found,
+                    at=moment,
+                    kind=kind,
+                    text=body,
+                    author=common.author(),
+                    with_=call.with_,
+                    tags=[require_utf8(t, "the tag") for t in call.tags],
+                    now=clock,
+                )
+        finally:
+            store.close()
+    except HandoffError as exc:
+        if exc.exit_code != 2:  # the user's words must not be lost to a broken database
+            exc.message += f"; your note was not saved, here it is: {body}"
+        raise
+    new = " (new client)" if created else ""
+    out(f"Saved note #{note.id} for {safe_line(found.name)}{new}, {render.when(note.at)}.")
+
+
+# --------------------------------------------------------------- completion
+
+
+def complete(environ: Mapping[str, str]) -> int | None:
+    """Client names for bash or zsh, as Typer prints them; None for any other question."""
+    instruction = environ.get(COMPLETE_VAR)
+    if instruction == "complete_bash":
+        words = split_arg_string(environ.get("COMP_WORDS", ""))
+        try:
+            cword = int(environ.get("COMP_CWORD", ""))
+        except ValueError:
+            return None
+        args = words[1:cword]
+        try:
+            incomplete = words[cword]
+        except IndexError:
+            incomplete = ""
+    elif instruction == "complete_zsh":
+        line = environ.get("_TYPER_COMPLETE_ARGS", "")
+        args = split_arg_string(line)[1:]
+        incomplete = ""
+        if args and not line.endswith(" "):
+            incomplete = args.pop()
+    else:
+        return None
+    wanted = (len(args) == 1 and args[0] in CLIENT_ARGUMENT) or (
+        len(args) == 2 and args[0] in CLIENT_OPTION and args[1] in ("--client", "-c")
+    )
+    if not wanted or incomplete[:1] == "-":
+        return None
+    names = client_names(incomplete, environ)
+    if instruction == "complete_bash":
+        sys.stdout.write("\n".join(names) + "\n")
+    elif names:
+        listed = "\n".join(f'"{_zsh_escape(name)}"' for name in names)
+        sys.stdout.write(f"_arguments '*: :(({listed}))'\n")
+    else:
+        sys.stdout.write("_files\n")
+    return 0
+
+
+def client_names(incomplete: str, environ: Mapping[str, str]) -> list[str]:
+    """cli/notes.py's `_complete_client`, then Typer's own filter (a case-sensitive prefix)."""
+    from handoff_cli.errors import HandoffError
+    from handoff_cli.paths import database_path
+    from handoff_cli.store import Store
+
+    try:
+        store = Store.open(database_path(environ.get("HANDOFF_DB") or None), create=False)
+    except HandoffError:
+        return []
+    if store is None:
+        return []
+    try:
+        names = store.client_names()
+    finally:
+        store.close()
+    prefix = incomplete.casefold()
+    return [n for n in names if n.casefold().startswith(prefix) and n.startswith(incomplete)]
+
+
+def split_arg_string(string: str) -> list[str]:
+    """Click's `split_arg_string`: shlex words, keeping an unfinished last one."""
+    import shlex
+
+    lex = shlex.shlex(string, posix=True)
+    lex.whitespace_split = True
+    lex.commenters = ""
+    out: list[str] = []
+    try:
+        for token in lex:
+            out.append(token)
+    except ValueError:
+        out.append(lex.token)
+    return out
+
+
+def _zsh_escape(value: str) -> str:
+    return (
+        value.replace('"', '""')
+        .replace("'", "''")
+        .replace("$", "\\$")
+        .replace("`", "\\`")
+        .replace(":", r"\\:")
+    )

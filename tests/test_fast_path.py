@@ -1,0 +1,418 @@
+"""The fast path (cli/fast.py) behaves exactly like the Typer app it stands in for.
+
+Every case runs twice, as separate processes on the same starting database:
+once through `main()` (the console script's entry, which takes the fast path)
+and once through the Typer app directly. Standard output, standard error,
+the exit code and the database afterwards must be identical, and the first
+run must really have skipped Typer. Parsing cases that the fast path must
+leave to Typer are checked on `fast.run` itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from handoff_cli.cli import fast
+from handoff_cli.store import Store
+
+NOW = datetime.fromisoformat("2026-11-20T09:00:00+09:00")
+
+# Both drivers name the program `handoff` (Click derives `_HANDOFF_COMPLETE` from it) and
+# say on exit whether Typer was loaded.
+_PRELUDE = """
+import atexit, os, sys
+atexit.register(lambda: open(os.environ["FAST_PATH_REPORT"], "w").write(
+    "typer" if "typer" in sys.modules else "fast"))
+sys.argv[0] = "handoff"
+"""
+MAIN = _PRELUDE + "from handoff_cli.cli import main\nmain()\n"
+TYPER = (
+    _PRELUDE
+    + "from handoff_cli.paths import restrict_umask\nrestrict_umask()\n"
+    + "from handoff_cli.cli.root import app\napp()\n"
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    stdout: bytes
+    stderr: bytes
+    path: str  # "fast" or "typer"
+    data: tuple[object, ...]  # the database afterwards, without random uuids
+
+
+def seed(db: Path) -> None:
+    """Three clients (one Japanese), a contact and a note each."""
+    store = Store.open(db, create=True)
+    assert store is not None
+    try:
+        with store.write():
+            for name, text, people in (
+                ("Acme Corp", "first call", ["Tanaka"]),
+                ("山田商事", "初回訪問", ["田中"]),
+                ("Beacon Labs", "intro email", []),
+            ):
+                client, _ = store.ensure_client(name, new_client=True, now=NOW)
+                store.add_note(
+                    client, at=NOW, kind="note", text=text, author="bob", with_=people, now=NOW
+                )
+    finally:
+        store.close()
+
+
+def snapshot(db: Path) -> tuple[object, ...]:
+    if not db.exists():
+        return ()
+    conn = sqlite3.connect(db)
+    try:
+        queries = (
+            "SELECT id, name, key, created_at, note_count, last_at_utc FROM clients ORDER BY id",
+            "SELECT id, client_id, name, key, role FROM contacts ORDER BY id",
+            "SELECT id, client_id, at, at_utc, kind, text, author, tags, created_at FROM notes"
+            " ORDER BY id",
+            "SELECT note_id, contact_id FROM note_contacts ORDER BY 1, 2",
+            "SELECT rowid, body FROM notes_fts ORDER BY rowid",
+        )
+        return tuple(tuple(conn.execute(q).fetchall()) for q in queries)
+    except sqlite3.DatabaseError:
+        return ("not a database", db.read_bytes())
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    """A seeded database to copy before every run."""
+    path = tmp_path / "base" / "handoff.db"
+    path.parent.mkdir()
+    seed(path)
+    return path
+
+
+def restore(source: Path | None, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    if source is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+
+
+def run(
+    driver: str, args: Sequence[str | bytes], db: Path, tmp: Path, env: dict[str, str]
+) -> Outcome:
+    report = tmp / "report"
+    report.unlink(missing_ok=True)
+    full_env = {**os.environ, "HANDOFF_DB": str(db), "FAST_PATH_REPORT": str(report), **env}
+    done = subprocess.run(
+        [sys.executable, "-c", driver, *args],
+        env=full_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return Outcome(done.returncode, done.stdout, done.stderr, report.read_text(), snapshot(db))
+
+
+def both(
+    args: Sequence[str | bytes],
+    start: Path | None,
+    tmp: Path,
+    env: dict[str, str] | None = None,
+    db: Path | None = None,
+) -> tuple[Outcome, Outcome]:
+    """Run `args` through main() and through the Typer app, each from a copy of `start`."""
+    db = db or tmp / "work" / "handoff.db"
+    outcomes = []
+    for driver in (MAIN, TYPER):
+        restore(start, db)
+        outcomes.append(run(driver, args, db, tmp, env or {}))
+    return outcomes[0], outcomes[1]
+
+
+def assert_same(fast_run: Outcome, typer_run: Outcome, *, taken: bool = True) -> None:
+    assert typer_run.path == "typer"
+    assert fast_run.path == ("fast" if taken else "typer")
+    assert fast_run.stderr.decode() == typer_run.stderr.decode()
+    assert fast_run.stdout.decode() == typer_run.stdout.decode()
+    assert fast_run.code == typer_run.code
+    assert fast_run.data == typer_run.data
+
+
+# ------------------------------------------------------------------ log
+
+LOG_CASES = {
+    "plain": ["log", "Acme Corp", "called", "about", "the", "fees"],
+    "new client": ["log", "Delta Foods", "first contact"],
+    "every option": [
+        "log",
+        "Acme Corp",
+        "visited",
+        "--with",
+        "Tanaka",
+        "-w",
+        "Suzuki",
+        "--tag",
+        "billing",
+        "-t",
+        "q3",
+        "--kind",
+        "visit",
+        "--at",
+        "yesterday 15:00",
+    ],
+    "options between words": [
+        "log",
+        "Acme Corp",
+        "one",
+        "--tag",
+        "x",
+        "two",
+        "-k",
+        "call",
+        "three",
+    ],
+    "attached long values": [
+        "log",
+        "Acme Corp",
+        "hi",
+        "--at=2026-11-01T09:30+01:00",
+        "--kind=email",
+    ],
+    "empty attached value": ["log", "Acme Corp", "hi", "--tag="],
+    "value starting with a dash": ["log", "Acme Corp", "hi", "--at", "-1d"],
+    "last --at and --kind win": [
+        "log",
+        "Acme Corp",
+        "hi",
+        "--at",
+        "today",
+        "--at",
+        "2026-11-02",
+        "-k",
+        "call",
+        "-k",
+        "EMAIL",
+    ],
+    "double dash": ["log", "Acme Corp", "--", "--not-an-option", "-t", "x"],
+    "single dash is text": ["log", "Acme Corp", "-", "dash"],
+    "any case and width": ["log", "ＡＣＭＥ corp", "wide"],
+    "japanese": ["log", "山田商事", "月次報告を送付", "--tag", "見積", "--with", "田中"],
+    "repeated contact": ["log", "Acme Corp", "hi", "-w", "Tanaka", "-w", "tanaka", "-w", "Kim"],
+    "repeated tags": ["log", "Acme Corp", "hi", "-t", "x", "-t", " x ", "-t", ""],
+    "control characters": ["log", "Beacon\x1b[31m Labs", "bell\x07 and \x1b]0;title\x07"],
+    "new client flag": ["log", "Acme Crop", "typo on purpose", "--new-client"],
+    "root --db": ["--db", "{db}", "log", "Acme Corp", "via --db"],
+    "root --db=": ["--db={db}", "log", "Acme Corp", "via --db="],
+    # errors
+    "likely typo": ["log", "Acme Crop", "hello"],
+    "bad date": ["log", "Acme Corp", "hi", "--at", "someday"],
+    "bad kind": ["log", "Acme Corp", "hi", "--kind", "fax"],
+    "empty text": ["log", "Acme Corp", ""],
+    "blank text": ["log", "Acme Corp", "  ", " "],
+    "empty client": ["log", "", "hello"],
+    "empty contact": ["log", "Acme Corp", "hi", "--with", " "],
+}
+
+
+@pytest.mark.parametrize("args", LOG_CASES.values(), ids=LOG_CASES.keys())
+def test_log_same_as_typer(args: list[str], base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "work" / "handoff.db"
+    args = [a.replace("{db}", str(db)) for a in args]
+    fast_run, typer_run = both(
+        args,
+        base,
+        tmp_path,
+        env={"HANDOFF_DB": "/nonexistent/ignored.db"} if args[0].startswith("--db") else None,
+        db=db,
+    )
+    assert_same(fast_run, typer_run)
+
+
+def test_log_creates_the_first_database(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "dir" / "handoff.db"
+    fast_run, typer_run = both(["log", "Acme", "hello"], None, tmp_path, db=db)
+    assert_same(fast_run, typer_run)
+    assert fast_run.code == 0
+    assert (db.parent.stat().st_mode & 0o777, db.stat().st_mode & 0o777) == (0o700, 0o600)
+
+
+def test_log_refuses_a_stranger_file(tmp_path: Path) -> None:
+    stranger = tmp_path / "notes.txt"
+    stranger.write_text("not a database, but someone's notes\n" * 200)
+    fast_run, typer_run = both(["log", "Acme", "hello"], stranger, tmp_path)
+    assert_same(fast_run, typer_run)
+    assert fast_run.code == 3
+    assert fast_run.data == ("not a database", stranger.read_bytes())
+
+
+def test_log_refuses_a_newer_schema(base: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(base)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    fast_run, typer_run = both(["log", "Acme Corp", "hello"], base, tmp_path)
+    assert_same(fast_run, typer_run)
+    assert fast_run.code == 3
+
+
+def test_log_bad_pinned_clock(base: Path, tmp_path: Path) -> None:
+    fast_run, typer_run = both(["log", "Acme Corp", "hi"], base, tmp_path, {"HANDOFF_NOW": "soon"})
+    assert_same(fast_run, typer_run)
+    assert fast_run.code == 2
+
+
+def test_log_bytes_that_are_not_utf8(base: Path, tmp_path: Path) -> None:
+    cases: list[list[str | bytes]] = [
+        ["log", "Acme Corp", "hi", "--tag", b"t\xff"],
+        ["log", "Acme Corp", b"caf\xe9 au lait"],
+    ]
+    for args in cases:
+        assert_same(*both(args, base, tmp_path))
+
+
+def test_log_with_colour(base: Path, tmp_path: Path) -> None:
+    env = {"FORCE_COLOR": "1", "NO_COLOR": ""}
+    for args in (["log", "Acme Corp", "hi"], ["log", "Acme Crop", "hi"]):
+        assert_same(*both(args, base, tmp_path, env))
+
+
+LEFT_TO_TYPER = {
+    "help": ["log", "--help"],
+    "short help": ["log", "Acme Corp", "hi", "-h"],
+    "json": ["log", "Acme Corp", "hi", "--json"],
+    "done": ["log", "Acme Corp", "hi", "--done", "1"],
+    "no text (stdin)": ["log", "Acme Corp"],
+    "no client": ["log"],
+    "options only": ["log", "--tag", "x"],
+    "attached short value": ["log", "Acme Corp", "hi", "-tx"],
+    "short with equals": ["log", "Acme Corp", "hi", "-t=x"],
+    "flag with a value": ["log", "Acme Corp", "hi", "--new-client=yes"],
+    "missing value": ["log", "Acme Corp", "hi", "--at"],
+    "unknown option": ["log", "Acme Corp", "hi", "--verbose"],
+    "two --db": ["--db", "a.db", "--db", "b.db", "log", "Acme Corp", "hi"],
+    "root --version": ["--version", "log", "Acme Corp", "hi"],
+    "another command": ["show", "Acme Corp"],
+    "command name case": ["LOG", "Acme Corp", "hi"],
+    "nothing": [],
+}
+
+
+@pytest.mark.parametrize("args", LEFT_TO_TYPER.values(), ids=LEFT_TO_TYPER.keys())
+def test_left_to_typer(args: list[str]) -> None:
+    assert fast.parse_log(args) is None
+    assert fast.run(args, {}, "handoff") is None
+
+
+@pytest.mark.parametrize(
+    "args", [LEFT_TO_TYPER["done"], LEFT_TO_TYPER["unknown option"], LEFT_TO_TYPER["missing value"]]
+)
+def test_fallback_is_typer_itself(args: list[str], base: Path, tmp_path: Path) -> None:
+    assert_same(*both(args, base, tmp_path), taken=False)
+
+
+# ------------------------------------------------------------------ completion
+
+
+def bash(line: str, cword: int | None = None) -> dict[str, str]:
+    words = line.split(" ")
+    return {
+        "_HANDOFF_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(words) - 1 if cword is None else cword),
+    }
+
+
+def zsh(line: str) -> dict[str, str]:
+    return {"_HANDOFF_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": line}
+
+
+COMPLETION_CASES = {
+    "bash show": bash("handoff show Ac"),
+    "bash show, nothing typed": bash("handoff show", 2),
+    "bash log": bash("handoff log B"),
+    "bash japanese": bash("handoff promise 山"),
+    "bash lower case": bash("handoff show ac"),
+    "bash no match": bash("handoff contact Zz"),
+    "bash quoted": bash("handoff show 'Acme C", 2),
+    "bash --client": bash("handoff search --client Ac"),
+    "bash -c": bash("handoff due -c 山"),
+    "bash promises --client": bash("handoff promises --client B"),
+    "zsh show": zsh("handoff show Ac"),
+    "zsh nothing typed": zsh("handoff show "),
+    "zsh no match": zsh("handoff show Zz"),
+    "zsh --client": zsh("handoff due --client 山"),
+}
+
+
+@pytest.mark.parametrize("env", COMPLETION_CASES.values(), ids=COMPLETION_CASES.keys())
+def test_completion_same_as_typer(env: dict[str, str], base: Path, tmp_path: Path) -> None:
+    fast_run, typer_run = both([], base, tmp_path, env)
+    assert_same(fast_run, typer_run)
+    assert fast_run.code == 0
+
+
+def test_completion_without_a_database(tmp_path: Path) -> None:
+    for env in (bash("handoff show A"), zsh("handoff show A")):
+        fast_run, typer_run = both([], None, tmp_path, env)
+        assert_same(fast_run, typer_run)
+        assert fast_run.data == ()  # completing never creates a database
+
+
+def test_completion_of_a_stranger_file(tmp_path: Path) -> None:
+    stranger = tmp_path / "notes.txt"
+    stranger.write_text("someone's notes\n" * 200)
+    assert_same(*both([], stranger, tmp_path, bash("handoff show A")))
+
+
+COMPLETION_LEFT_TO_TYPER = {
+    "commands": bash("handoff sh"),
+    "options": bash("handoff show --li"),
+    "second argument": bash("handoff contact Acme T"),
+    "root option first": bash("handoff --db x.db show A"),
+    "other option value": bash("handoff due --as-of to"),
+    "fish": {"_HANDOFF_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "handoff show A"},
+    "source": {"_HANDOFF_COMPLETE": "source_bash"},
+    "bad cword": {**bash("handoff show A"), "COMP_CWORD": "two"},
+}
+
+
+@pytest.mark.parametrize(
+    "env", COMPLETION_LEFT_TO_TYPER.values(), ids=COMPLETION_LEFT_TO_TYPER.keys()
+)
+def test_completion_left_to_typer(env: dict[str, str]) -> None:
+    assert fast.complete(env) is None
+
+
+def test_completion_only_for_the_handoff_program() -> None:
+    env = bash("handoff show A")
+    assert fast.run([], env, "handoff-dev") is None
+    assert fast.run(["log", "Acme", "hi"], {"_OTHER_COMPLETE": "complete_bash"}, "handoff") is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [COMPLETION_LEFT_TO_TYPER["options"], COMPLETION_LEFT_TO_TYPER["second argument"]],
+    ids=["options", "second argument"],
+)
+def test_completion_fallback_is_typer_itself(
+    env: dict[str, str], base: Path, tmp_path: Path
+) -> None:
+    assert_same(*both([], base, tmp_path, env), taken=False)
+
+
+def test_split_arg_string_matches_click() -> None:
+    from typer._click.shell_completion import split_arg_string
+
+    for line in ("a b  c", "a 'b c", 'a "b\\" c', "a b\\", "山田 商事", "a\tb\nc", ""):
+        assert fast.split_arg_string(line) == split_arg_string(line)
