@@ -156,49 +156,25 @@ def log(call: LogCall) -> int:
 
 
 def _log(call: LogCall, path: Path) -> None:
-    from handoff_cli.cli import common, render
-    from handoff_cli.cli.render import out, safe_line
-    from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
-    from handoff_cli.models import NOTE_KINDS
+    from handoff_cli.cli import actions, common
+    from handoff_cli.cli.render import out
     from handoff_cli.names import require_utf8
-    from handoff_cli.store import Store
 
     clock = common.now()
     moment = common.when(call.at, at=clock) if call.at else clock
-    kind = call.kind.strip().lower()
-    if kind not in NOTE_KINDS:
-        msg = f"unknown kind '{call.kind}'; use one of: {', '.join(NOTE_KINDS)}"
-        raise BadInput(msg)
-    body = require_utf8(" ".join(call.words).strip(), "the text")
-    if not body:
-        msg = "nothing to save: the text is empty"  # cli/notes.py's NothingToSave
-        raise HandoffError(msg, NOTHING_TO_DO)
-    try:
-        store = Store.open(path, create=True)
-        assert store is not None
-        try:
-            with store.write():
-                found, created = store.ensure_client(
-                    call.client, new_client=call.new_client, now=clock
-                )
-                note = store.add_note(
-                    found,
-                    at=moment,
-                    kind=kind,
-                    text=body,
-                    author=common.author(),
-                    with_=call.with_,
-                    tags=[require_utf8(t, "the tag") for t in call.tags],
-                    now=clock,
-                )
-        finally:
-            store.close()
-    except HandoffError as exc:
-        if exc.exit_code != 2:  # the user's words must not be lost to a broken database
-            exc.message += f"; your note was not saved, here it is: {body}"
-        raise
-    new = " (new client)" if created else ""
-    out(f"Saved note #{note.id} for {safe_line(found.name)}{new}, {render.when(note.at)}.")
+    kind = actions.note_kind(call.kind)
+    logged = actions.log_note(
+        path,
+        client=call.client,
+        body=require_utf8(" ".join(call.words).strip(), "the text"),
+        at=moment,
+        now=clock,
+        kind=kind,
+        with_=call.with_,
+        tags=call.tags,
+        new_client=call.new_client,
+    )
+    out(actions.saved_line(logged))
 
 
 # --------------------------------------------------------------- completion

@@ -10,7 +10,6 @@ import typer
 from handoff_cli.cli import common, render
 from handoff_cli.cli.render import out, safe, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
-from handoff_cli.models import NOTE_KINDS
 
 app = typer.Typer()
 
@@ -52,11 +51,6 @@ ClientOpt = Annotated[
         autocompletion=_complete_client,
     ),
 ]
-
-
-class NothingToSave(HandoffError):
-    def __init__(self) -> None:
-        super().__init__("nothing to save: the text is empty", NOTHING_TO_DO)
 
 
 def _text_from(words: list[str] | None, *, initial: str = "") -> str:
@@ -110,14 +104,6 @@ def _edit(initial: str) -> str:
         os.unlink(name)
 
 
-def _kind(value: str) -> str:
-    kind = value.strip().lower()
-    if kind not in NOTE_KINDS:
-        msg = f"unknown kind '{value}'; use one of: {', '.join(NOTE_KINDS)}"
-        raise BadInput(msg)
-    return kind
-
-
 @app.command(no_args_is_help=True)
 def log(
     ctx: typer.Context,
@@ -156,60 +142,33 @@ def log(
       handoff log Acme --at "yesterday 15:00" "visited, demoed v2"
       echo "long notes" | handoff log Acme
     """
-    from handoff_cli.names import require_utf8
+    from handoff_cli.cli import actions
 
     clock = common.now()
     moment = common.when(at, at=clock) if at else clock
-    kind = _kind(kind)
+    kind = actions.note_kind(kind)
     from_editor = not text and sys.stdin.isatty()
-    body = _text_from(text)
-    if not body:
-        raise NothingToSave()
-    try:
-        store = common.open_for_write(ctx)
-        try:
-            with store.write():
-                found, created = store.ensure_client(client, new_client=new_client, now=clock)
-                note = store.add_note(
-                    found,
-                    at=moment,
-                    kind=kind,
-                    text=body,
-                    author=common.author(),
-                    with_=with_ or [],
-                    tags=[require_utf8(t, "the tag") for t in tag or []],
-                    now=clock,
-                )
-                kept = []
-                if done:
-                    from handoff_cli.cli.promises import complete
-
-                    for promise_id in done:
-                        promise = store.promise(promise_id)
-                        if promise.client != found.name:
-                            msg = (
-                                f"promise #{promise_id} belongs to {promise.client}, "
-                                f"not {found.name}"
-                            )
-                            raise BadInput(msg)
-                        kept.append(complete(store, promise, at=moment, note_id=note.id))
-        finally:
-            store.close()
-    except HandoffError as exc:
-        # The user's words must not be lost: not to a broken database, and not when
-        # they were typed into an editor whose file is gone.
-        if from_editor or exc.exit_code != 2:
-            exc.message += f"; your note was not saved, here it is: {body}"
-        raise
+    logged = actions.log_note(
+        common.db_path(ctx),
+        client=client,
+        body=_text_from(text),
+        at=moment,
+        now=clock,
+        kind=kind,
+        with_=with_ or [],
+        tags=tag or [],
+        new_client=new_client,
+        done=done or [],
+        echo_on_refusal=from_editor,
+    )
     if as_json:
-        data = render.note_json(note)
-        data["new_client"] = created
-        data["done"] = [render.promise_json(p) for p in kept]
+        data = render.note_json(logged.note)
+        data["new_client"] = logged.new_client
+        data["done"] = [render.promise_json(p) for p in logged.kept]
         render.print_json(data)
         return
-    new = " (new client)" if created else ""
-    out(f"Saved note #{note.id} for {safe_line(found.name)}{new}, {render.when(note.at)}.")
-    for promise in kept:
+    out(actions.saved_line(logged))
+    for promise in logged.kept:
         out(_kept_line(promise))
 
 
@@ -471,6 +430,8 @@ def edit(
       handoff edit 12
       handoff edit 12 --text "called about the new fees"
     """
+    from handoff_cli.cli import actions
+
     store = common.open_for_read(ctx)
     if store is None:
         raise BadInput(common.no_database_message(ctx))
@@ -481,7 +442,7 @@ def edit(
         else:
             body = _text_from(None, initial=note.text)
         if not body:
-            raise NothingToSave()
+            raise actions.NothingToSave()
         if body == note.text:
             if as_json:
                 render.print_json(render.note_json(note))

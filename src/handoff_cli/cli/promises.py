@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
 
-from handoff_cli.cli import common, render
+from handoff_cli.cli import actions, common, render
 from handoff_cli.cli.notes import ClientArg, ClientOpt, JsonOpt
 from handoff_cli.cli.render import out, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput
@@ -22,23 +22,6 @@ IdArg = Annotated[
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def complete(store: Store, promise: Promise, *, at: datetime, note_id: int | None) -> Promise:
-    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`."""
-    from handoff_cli import schedule
-
-    if promise.status in ("done", "dropped"):
-        msg = f"promise #{promise.id} is already {promise.status}"
-        raise BadInput(msg)
-    day = at.astimezone(common.now().tzinfo).date()
-    if promise.rule is None:
-        next_due = None
-    else:
-        next_due = schedule.advance(
-            promise.rule, promise.start, promise.next_due, day, after_done=promise.after_done
-        )
-    return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)
 
 
 def _every(promise: Promise) -> str:
@@ -268,7 +251,7 @@ def done(
                 with_=[current.to] if current.to else [],
                 now=clock,
             )
-            kept = complete(store, current, at=moment, note_id=timeline.id)
+            kept = actions.complete(store, current, at=moment, note_id=timeline.id)
     finally:
         store.close()
     if as_json:

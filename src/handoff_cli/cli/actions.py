@@ -1,0 +1,119 @@
+"""Actions shared by the Typer commands and the Typer-free fast path (cli/fast.py).
+
+Keeping them here, free of Typer, means `handoff log` behaves the same whichever
+path parsed its command line: one place validates, saves and words the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from handoff_cli.cli import common
+from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
+from handoff_cli.models import NOTE_KINDS, Client, Note, Promise
+from handoff_cli.store import Store
+
+
+class NothingToSave(HandoffError):
+    def __init__(self) -> None:
+        super().__init__("nothing to save: the text is empty", NOTHING_TO_DO)
+
+
+def note_kind(value: str) -> str:
+    kind = value.strip().lower()
+    if kind not in NOTE_KINDS:
+        msg = f"unknown kind '{value}'; use one of: {', '.join(NOTE_KINDS)}"
+        raise BadInput(msg)
+    return kind
+
+
+@dataclass(frozen=True)
+class Logged:
+    client: Client
+    new_client: bool
+    note: Note
+    kept: tuple[Promise, ...]
+
+
+def log_note(
+    path: Path,
+    *,
+    client: str,
+    body: str,
+    at: datetime,
+    now: datetime,
+    kind: str,
+    with_: Sequence[str],
+    tags: Sequence[str],
+    new_client: bool,
+    done: Sequence[int] = (),
+    echo_on_refusal: bool = False,
+) -> Logged:
+    """Save one note (and the promises it kept) in one transaction.
+
+    If it cannot be saved because the database failed us, or the text came from
+    an editor whose file is gone (`echo_on_refusal`), the error carries the text
+    so the user's words are not lost.
+    """
+    from handoff_cli.names import require_utf8
+
+    if not body:
+        raise NothingToSave()
+    try:
+        store = Store.open(path, create=True)
+        assert store is not None
+        try:
+            with store.write():
+                found, created = store.ensure_client(client, new_client=new_client, now=now)
+                note = store.add_note(
+                    found,
+                    at=at,
+                    kind=kind,
+                    text=body,
+                    author=common.author(),
+                    with_=with_,
+                    tags=[require_utf8(t, "the tag") for t in tags],
+                    now=now,
+                )
+                kept = []
+                for promise_id in done:
+                    promise = store.promise(promise_id)
+                    if promise.client != found.name:
+                        msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
+                        raise BadInput(msg)
+                    kept.append(complete(store, promise, at=at, note_id=note.id))
+        finally:
+            store.close()
+    except HandoffError as exc:
+        if echo_on_refusal or exc.exit_code != 2:
+            exc.message += f"; your note was not saved, here it is: {body}"
+        raise
+    return Logged(found, created, note, tuple(kept))
+
+
+def saved_line(logged: Logged) -> str:
+    from handoff_cli.cli import render
+
+    new = " (new client)" if logged.new_client else ""
+    name = render.safe_line(logged.client.name)
+    return f"Saved note #{logged.note.id} for {name}{new}, {render.when(logged.note.at)}."
+
+
+def complete(store: Store, promise: Promise, *, at: datetime, note_id: int | None) -> Promise:
+    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`."""
+    from handoff_cli import schedule
+
+    if promise.status in ("done", "dropped"):
+        msg = f"promise #{promise.id} is already {promise.status}"
+        raise BadInput(msg)
+    day = at.astimezone(common.now().tzinfo).date()
+    if promise.rule is None:
+        next_due = None
+    else:
+        next_due = schedule.advance(
+            promise.rule, promise.start, promise.next_due, day, after_done=promise.after_done
+        )
+    return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)
