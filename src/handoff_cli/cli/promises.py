@@ -335,8 +335,7 @@ def due_items(store: Store, *, as_of: date, within: int, client_name: str | None
 
     client = store.client(client_name) if client_name else None
     items = []
-    for p in store.due_promises(until=as_of + timedelta(days=within), client=client):
-        assert p.next_due is not None
+    for p in store.due_entries(until=as_of + timedelta(days=within), client=client):
         state = schedule.status(p.next_due, as_of, within)
         if state is None:
             continue

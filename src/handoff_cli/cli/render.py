@@ -50,7 +50,21 @@ def safe_line(text: str) -> str:
     return _UNSAFE_LINE.sub(_visible, text)
 
 
+_color_decided: dict[int, tuple[TextIO, bool]] = {}
+
+
 def _color_enabled(stream: TextIO) -> bool:
+    """Decided once per stream: `due` styles thousands of cells, and reading the
+    environment for each one cost more than all its SQL."""
+    known = _color_decided.get(id(stream))
+    if known is not None and known[0] is stream:
+        return known[1]
+    enabled = _decide_color(stream)
+    _color_decided[id(stream)] = (stream, enabled)
+    return enabled
+
+
+def _decide_color(stream: TextIO) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
