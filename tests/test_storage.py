@@ -378,3 +378,13 @@ def test_errors_are_one_line_with_exit_2(run: Run, args: tuple[str, ...]) -> Non
 def test_a_bad_pinned_clock_is_one_line(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANDOFF_NOW", "teatime")
     assert "HANDOFF_NOW" in one_line_error(run("log", "Acme", "hi"))
+
+
+def test_default_location_agrees_with_platformdirs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platformdirs import user_data_dir
+
+    from handoff_cli.paths import default_data_dir
+
+    for xdg in ("", "/tmp/xdg-data"):
+        monkeypatch.setenv("XDG_DATA_HOME", xdg)
+        assert default_data_dir() == Path(user_data_dir("handoff", appauthor=False))

@@ -20,6 +20,17 @@ def database_path(option: str | None) -> Path:
 
 
 def default_data_dir() -> Path:
+    """The platform's user data directory for handoff (platformdirs' answer).
+
+    On Linux that is $XDG_DATA_HOME or ~/.local/share, worked out here because
+    importing platformdirs costs ~7 ms on every command, a tenth of `log`.
+    """
+    import sys
+
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_DATA_HOME", "").strip()
+        root = Path(base).expanduser() if base else Path.home() / ".local" / "share"
+        return root / "handoff"
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("handoff", appauthor=False))
