@@ -69,6 +69,31 @@ def open_for_read(ctx: typer.Context) -> Store | None:
     return Store.open(db_path(ctx), create=False)
 
 
+def open_existing(ctx: typer.Context) -> Store:
+    """The database, for commands that need records in it; exit 2 when there is none."""
+    store = open_for_read(ctx)
+    if store is None:
+        raise BadInput(no_database_message(ctx))
+    return store
+
+
+def open_or_say_empty(ctx: typer.Context, *, as_json: bool, empty: object) -> Store | None:
+    """The database, or None once the user has been told there is none yet.
+
+    Reading never creates a database, and nothing to list is not an error:
+    people get a plain sentence, scripts get `empty` as JSON.
+    """
+    store = open_for_read(ctx)
+    if store is None:
+        from handoff_cli.cli import render
+
+        if as_json:
+            render.print_json(empty)
+        else:
+            render.out(no_database_message(ctx))
+    return store
+
+
 def no_database_message(ctx: typer.Context) -> str:
     return f"no handoff database yet at {db_path(ctx)}; `handoff log CLIENT TEXT` starts one"
 

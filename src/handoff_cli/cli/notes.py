@@ -282,12 +282,8 @@ def clients(ctx: typer.Context, as_json: JsonOpt = False) -> None:
       handoff clients --json
     """
     clock = common.now()
-    store = common.open_for_read(ctx)
+    store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
-        if as_json:
-            render.print_json([])
-        else:
-            out(common.no_database_message(ctx))
         return
     try:
         summaries = store.client_summaries(as_of=clock.date())
@@ -334,12 +330,8 @@ def search(
       handoff search 報告 --client 山田商事
     """
     words = " ".join(query)
-    store = common.open_for_read(ctx)
+    store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
-        if as_json:
-            render.print_json([])
-        else:
-            out(common.no_database_message(ctx))
         return
     try:
         found = store.client(client) if client else None
@@ -432,9 +424,7 @@ def edit(
     """
     from handoff_cli.cli import actions
 
-    store = common.open_for_read(ctx)
-    if store is None:
-        raise BadInput(common.no_database_message(ctx))
+    store = common.open_existing(ctx)
     try:
         note = store.note(note_id)
         if text is not None:
@@ -470,9 +460,7 @@ def rm(
     \b
       handoff rm 12 --yes
     """
-    store = common.open_for_read(ctx)
-    if store is None:
-        raise BadInput(common.no_database_message(ctx))
+    store = common.open_existing(ctx)
     try:
         note = store.note(note_id)
         if not yes:

@@ -78,13 +78,6 @@ def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> 
     return "  ".join(parts)
 
 
-def _open(ctx: typer.Context) -> Store:
-    store = common.open_for_read(ctx)
-    if store is None:
-        raise BadInput(common.no_database_message(ctx))
-    return store
-
-
 # ----------------------------------------------------------------- commands
 
 
@@ -189,12 +182,8 @@ def promises(
       handoff promises --client Acme --all --json
     """
     clock = common.now()
-    store = common.open_for_read(ctx)
+    store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
-        if as_json:
-            render.print_json([])
-        else:
-            out(common.no_database_message(ctx))
         return
     try:
         found = store.client(client) if client else None
