@@ -20,21 +20,9 @@ def _complete_client(incomplete: str) -> list[str]:
     """Shell completion of client names, read from the database without creating it."""
     import os
 
-    from handoff_cli.paths import database_path
-    from handoff_cli.store import Store
+    from handoff_cli.cli.fast import client_names
 
-    try:
-        store = Store.open(database_path(os.environ.get("HANDOFF_DB") or None), create=False)
-    except HandoffError:
-        return []
-    if store is None:
-        return []
-    try:
-        names = store.client_names()
-    finally:
-        store.close()
-    prefix = incomplete.casefold()
-    return [n for n in names if n.casefold().startswith(prefix)]
+    return client_names(incomplete, os.environ)
 
 
 ClientArg = Annotated[
