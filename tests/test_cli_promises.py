@@ -104,12 +104,29 @@ def test_after_done_counts_from_the_completion(run: Run) -> None:
 
 
 def test_month_end_never_skips_a_month(run: Run) -> None:
-    made = promise(run, "Acme", "Invoice", "--every", "monthly", "--start", "2027-01-31")
-    assert made["next_due"] == "2027-01-31"
-    first = run("done", str(made["id"]), "--at", "2027-01-31", "--json").json()
-    assert first["next_due"] == "2027-02-28"
-    second = run("done", str(made["id"]), "--at", "2027-02-28", "--json").json()
-    assert second["next_due"] == "2027-03-31"
+    made = promise(run, "Acme", "Invoice", "--every", "monthly", "--start", "2026-01-31")
+    assert made["next_due"] == "2026-01-31"
+    first = run("done", str(made["id"]), "--at", "2026-01-31", "--json").json()
+    assert first["next_due"] == "2026-02-28"
+    second = run("done", str(made["id"]), "--at", "2026-02-28", "--json").json()
+    assert second["next_due"] == "2026-03-31"
+
+
+def test_done_in_the_future_is_refused(run: Run) -> None:
+    made = promise(run, "Acme", "Report", "--every", "weekly", "--start", "2026-11-02")
+    refused = run("done", str(made["id"]), "--at", "+1y")
+    assert refused.exit_code == 2 and "future" in refused.stderr
+    assert run("promises", "--json").json()[0]["next_due"] == "2026-11-02"
+    assert len(run("show", "Acme", "--json").json()["notes"]) == 0  # nothing half-written
+
+
+def test_back_dated_done_agrees_with_the_whole_history(run: Run) -> None:
+    made = promise(run, "Acme", "Minutes", "--every", "weekly", "--start", "2026-11-02")
+    pid = str(made["id"])
+    assert run("done", pid, "--at", "2026-11-20", "--json").json()["next_due"] == "2026-11-23"
+    # Remembered later: it had also been done on the 3rd. Replaying both in order
+    # (3rd covers the 2nd; 20th covers the 9th and 16th) still leaves the 23rd next.
+    assert run("done", pid, "--at", "2026-11-03", "--json").json()["next_due"] == "2026-11-23"
 
 
 def test_pause_resume_and_drop(run: Run) -> None:

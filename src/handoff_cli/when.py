@@ -137,7 +137,7 @@ def _parse(s: str, now: datetime) -> datetime | None:
     day = _day(s, now)
     if day is not None:
         when, default_time = day
-        return datetime.combine(when, default_time)
+        return _localize(datetime.combine(when, default_time), now)
     m = _TIME_SUFFIX.search(s)
     if m is None:
         return None
@@ -146,15 +146,48 @@ def _parse(s: str, now: datetime) -> datetime | None:
         return None
     head = s[: m.start()]
     if not head:
-        return datetime.combine(now.date(), at)
+        return _localize(datetime.combine(now.date(), at), now)
     day = _day(head, now)
     if day is None:
         return None
-    return datetime.combine(day[0], at)
+    return _localize(datetime.combine(day[0], at), now)
+
+
+def _localize(moment: datetime, now: datetime) -> datetime:
+    """`moment`'s wall-clock time in now's place, with the offset in force on its own day.
+
+    `now` usually carries a fixed offset (datetime.now().astimezone()), which is
+    right for today but an hour off across a DST change; the system's zone rules
+    give the offset of that day. When `now` is not the system's local time (a
+    pinned clock elsewhere), its own zone is all we know.
+    """
+    tz = now.tzinfo
+    naive = moment.replace(tzinfo=None)
+    if hasattr(tz, "key"):  # a zoneinfo zone knows its own rules
+        return naive.replace(tzinfo=tz)
+    try:
+        if now.astimezone().utcoffset() == now.utcoffset():
+            return naive.astimezone()
+    except (OverflowError, ValueError, OSError):
+        pass
+    return naive.replace(tzinfo=tz)
 
 
 def _iso_datetime(m: re.Match[str], now: datetime) -> datetime | None:
     tz = now.tzinfo
+    if m["tz"] is None:
+        return _localize(
+            datetime(
+                int(m["y"]),
+                int(m["mo"]),
+                int(m["d"]),
+                int(m["h"]),
+                int(m["mi"]),
+                int(m["s"] or 0),
+                int((m["f"] or "0").ljust(6, "0")),
+            ),
+            now,
+        )
     if m["tz"] == "z":
         tz = timezone.utc
     elif m["tz"] is not None:
@@ -255,3 +288,15 @@ def _add_months(day: date, months: int) -> date:
         raise ValueError(msg)
     last = calendar.monthrange(year, month0 + 1)[1]
     return date(year, month0 + 1, min(day.day, last))
+
+
+def local_day(moment: datetime, *, now: datetime) -> date:
+    """The calendar day `moment` falls on where the user is (now's place, DST included)."""
+    tz = now.tzinfo
+    if not hasattr(tz, "key"):
+        try:
+            if now.astimezone().utcoffset() == now.utcoffset():
+                return moment.astimezone().date()
+        except (OverflowError, ValueError, OSError):
+            pass
+    return moment.astimezone(tz).date()

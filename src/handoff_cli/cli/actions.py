@@ -84,7 +84,7 @@ def log_note(
                     if promise.client != found.name:
                         msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
                         raise BadInput(msg)
-                    kept.append(complete(store, promise, at=at, note_id=note.id))
+                    kept.append(complete(store, promise, at=at, now=now, note_id=note.id))
         finally:
             store.close()
     except HandoffError as exc:
@@ -102,18 +102,33 @@ def saved_line(logged: Logged) -> str:
     return f"Saved note #{logged.note.id} for {name}{new}, {render.when(logged.note.at)}."
 
 
-def complete(store: Store, promise: Promise, *, at: datetime, note_id: int | None) -> Promise:
-    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`."""
+def complete(
+    store: Store, promise: Promise, *, at: datetime, now: datetime, note_id: int | None
+) -> Promise:
+    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`.
+
+    The next due date is worked out from every completion, so a `done --at` back-dated
+    before an earlier one gives the same answer as a fresh import of the history.
+    """
     from handoff_cli import schedule
+    from handoff_cli.when import local_day
 
     if promise.status in ("done", "dropped"):
         msg = f"promise #{promise.id} is already {promise.status}"
         raise BadInput(msg)
-    day = at.astimezone(common.now().tzinfo).date()
+    day = local_day(at, now=now)
+    if day > local_day(now, now=now):
+        msg = f"promise #{promise.id} cannot be done in the future ({day.isoformat()}); check --at"
+        raise BadInput(msg)
     if promise.rule is None:
         next_due = None
     else:
-        next_due = schedule.advance(
-            promise.rule, promise.start, promise.next_due, day, after_done=promise.after_done
+        done_days = [c.day for c in store.completions(promise.id)] + [day]
+        next_due = schedule.next_due(
+            promise.rule,
+            promise.start,
+            done_days,
+            after_done=promise.after_done,
+            resumed_on=promise.resumed_on,
         )
     return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)

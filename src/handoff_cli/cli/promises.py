@@ -240,7 +240,7 @@ def done(
                 with_=[current.to] if current.to else [],
                 now=clock,
             )
-            kept = actions.complete(store, current, at=moment, note_id=timeline.id)
+            kept = actions.complete(store, current, at=moment, now=clock, note_id=timeline.id)
     finally:
         store.close()
     if as_json:

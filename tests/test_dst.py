@@ -1,0 +1,25 @@
+"""Local times typed across a daylight-saving change keep their wall-clock time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import Run
+
+
+@pytest.fixture
+def berlin_summer(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    monkeypatch.setenv("HANDOFF_NOW", "2026-07-01T10:00:00+02:00")
+    time.tzset()
+
+
+@pytest.mark.usefixtures("berlin_summer")
+def test_a_winter_time_typed_in_summer_gets_the_winter_offset(run: Run) -> None:
+    note = run("log", "Acme", "x", "--at", "2026-12-01T15:30", "--json").json()
+    assert note["at"] == "2026-12-01T15:30:00+01:00"
+    words = run("log", "Acme", "y", "--at", "2026-12-01 9am", "--json").json()
+    assert words["at"] == "2026-12-01T09:00:00+01:00"
+    explicit = run("log", "Acme", "z", "--at", "2026-12-01T15:30+02:00", "--json").json()
+    assert explicit["at"] == "2026-12-01T15:30:00+02:00"  # an offset typed is kept
