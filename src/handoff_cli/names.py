@@ -34,6 +34,17 @@ def clean_name(name: str) -> str:
     return " ".join(name.split())
 
 
+def required_name(name: str, what: str) -> str:
+    """`name` as shown, refusing one that is empty once whitespace is gone."""
+    from handoff_cli.errors import BadInput
+
+    shown = clean_name(name)
+    if not shown:
+        msg = f"{what} cannot be empty"
+        raise BadInput(msg)
+    return shown
+
+
 def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
     """The display name of an existing client whose key is very close to `key`, if any.
 

@@ -96,7 +96,8 @@ class Store:
         that only read never create one). Refuses, without writing a byte, a
         file that is not a handoff database or one from a newer handoff.
         """
-        if not path.exists():
+        if not path.exists() or (not create and path.is_file() and path.stat().st_size == 0):
+            # An empty file is no database yet; reading must not turn it into one.
             if not create:
                 return None
             from handoff_cli.paths import PRIVATE_FILE, make_private_dirs
@@ -685,6 +686,8 @@ class Store:
         resumed_on: date | None = None,
     ) -> Promise:
         """Change a promise's status (and next due / resume day when given). Inside `write()`."""
+        if status == "done":  # a series that ran out: nothing is due any more
+            self._q("UPDATE promises SET next_due = NULL WHERE id = ?", [promise.id])
         self._q(
             "UPDATE promises SET status = ?, next_due = coalesce(?, next_due),"
             " resumed_on = coalesce(?, resumed_on) WHERE id = ?",

@@ -58,8 +58,9 @@ def log_note(
     an editor whose file is gone (`echo_on_refusal`), the error carries the text
     so the user's words are not lost.
     """
-    from handoff_cli.names import require_utf8
+    from handoff_cli.names import require_utf8, required_name
 
+    required_name(client, "a client name")
     if not body:
         raise NothingToSave()
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Annotated
 
@@ -9,7 +10,8 @@ import typer
 
 from handoff_cli.cli import common, render
 from handoff_cli.cli.render import out
-from handoff_cli.errors import FAILURE, BadInput
+from handoff_cli.errors import FAILURE, BadInput, HandoffError
+from handoff_cli.store import Counts
 
 app = typer.Typer()
 
@@ -73,8 +75,14 @@ def doctor(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
         return
     try:
         version = store.schema_version()
-        integrity = store.integrity_check()
-        counts = store.counts()
+        try:
+            integrity = store.integrity_check()
+        except (HandoffError, sqlite3.DatabaseError) as exc:  # too damaged to check
+            integrity = f"damaged ({exc.__cause__ or exc})"
+        try:
+            counts: Counts | None = store.counts()
+        except (HandoffError, sqlite3.DatabaseError):  # a damaged table cannot be counted
+            counts = None
         mode = oct(path.stat().st_mode & 0o777)
     finally:
         store.close()
@@ -87,18 +95,22 @@ def doctor(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
                 "latest_schema_version": LATEST_VERSION,
                 "integrity": integrity,
                 "mode": mode,
-                "counts": counts.__dict__,
+                "counts": counts.__dict__ if counts else None,
             }
         )
     else:
         out(f"Database:   {path} (mode {mode})")
         out(f"Schema:     version {version} (this handoff: {LATEST_VERSION})")
         out(f"Integrity:  {integrity}")
-        out(
-            f"Holds:      {render.plural(counts.clients, 'client')}, "
-            f"{render.plural(counts.contacts, 'contact')}, {render.plural(counts.notes, 'note')}, "
-            f"{render.plural(counts.promises, 'promise')}, "
-            f"{render.plural(counts.completions, 'completion')}"
-        )
+        if counts is None:
+            out("Holds:      unknown (its tables cannot be read)")
+        else:
+            out(
+                f"Holds:      {render.plural(counts.clients, 'client')}, "
+                f"{render.plural(counts.contacts, 'contact')}, "
+                f"{render.plural(counts.notes, 'note')}, "
+                f"{render.plural(counts.promises, 'promise')}, "
+                f"{render.plural(counts.completions, 'completion')}"
+            )
     if integrity != "ok":
         raise typer.Exit(FAILURE)

@@ -369,8 +369,10 @@ def contact(
     \b
       handoff contact Acme Tanaka --role "system manager" --email tanaka@acme.example
     """
-    from handoff_cli.names import require_utf8
+    from handoff_cli.names import require_utf8, required_name
 
+    required_name(client, "a client name")
+    required_name(name, "a contact name")
     clock = common.now()
     store = common.open_for_write(ctx)
     try:

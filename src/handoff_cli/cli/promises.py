@@ -119,6 +119,7 @@ def promise(
     monthly on the first mon, or an RFC 5545 rule such as FREQ=MONTHLY;BYDAY=1MO.
     """
     from handoff_cli import schedule
+    from handoff_cli.names import required_name
     from handoff_cli.rules import parse_rule
 
     clock = common.now()
@@ -140,6 +141,7 @@ def promise(
         first = common.day(due, at=clock)
         rule = None
     next_due = schedule.first_due(rule, first)
+    required_name(client, "a client name")
     store = common.open_for_write(ctx)
     try:
         with store.write():
@@ -220,7 +222,7 @@ def done(
     """
     clock = common.now()
     moment = common.when(at, at=clock) if at else clock
-    store = common.open_for_write(ctx)
+    store = common.open_existing(ctx)
     try:
         with store.write():
             current = store.promise(promise_id)
@@ -253,7 +255,7 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
     from handoff_cli import schedule
 
     clock = common.now()
-    store = common.open_for_write(ctx)
+    store = common.open_existing(ctx)
     try:
         with store.write():
             current = store.promise(promise_id, with_completions=True)
@@ -274,8 +276,13 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
                     after_done=current.after_done,
                     resumed_on=today if current.rule else None,
                 )
+                # A series whose last occurrence passed while it was paused is over.
+                ended = current.rule is not None and next_due is None
                 changed = store.set_status(
-                    current, "open", next_due=next_due, resumed_on=today if current.rule else None
+                    current,
+                    "done" if ended else "open",
+                    next_due=next_due,
+                    resumed_on=today if current.rule else None,
                 )
     finally:
         store.close()
@@ -284,7 +291,9 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
         return
     verbs = {"drop": "Dropped", "pause": "Paused", "resume": "Resumed"}
     out(f"{verbs[action]} #{changed.id} {safe_line(changed.title)} ({safe_line(changed.client)}).")
-    if action == "resume" and changed.next_due:
+    if action == "resume" and changed.status == "done":
+        out("  Its last occurrence passed while it was paused, so it is now done.")
+    elif action == "resume" and changed.next_due:
         out(f"  Next due {changed.next_due.isoformat()}.")
 
 

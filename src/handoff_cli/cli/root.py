@@ -37,6 +37,10 @@ class HandoffGroup(TyperGroup):
             # SQLite cannot store; the write they were in was rolled back.
             err(error_line("the input is not valid UTF-8 text; nothing was changed"))
             raise typer.Exit(BAD_INPUT) from None
+        except OverflowError:
+            # An id or a count too large for SQLite, a date past the year 9999.
+            err(error_line("a number or date is out of range; nothing was changed"))
+            raise typer.Exit(BAD_INPUT) from None
         except KeyboardInterrupt:
             err("interrupted; nothing half-written was kept")
             raise typer.Exit(130) from None

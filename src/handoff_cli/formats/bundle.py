@@ -345,6 +345,8 @@ class _Reader:
         else:
             keys: dict[str, str] = {}
             for i, raw in enumerate(raw_clients):
+                if len(self.errors) >= MAX_ERRORS:  # before `continue`: 30M bad clients stop here
+                    break
                 client = self._record(raw, f"clients[{i}]", self.client)
                 if client is None:
                     continue

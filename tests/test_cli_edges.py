@@ -1,0 +1,74 @@
+"""Edges a careful user hits: huge numbers, empty names, empty files, failed commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("done", HUGE),
+        ("drop", HUGE),
+        ("edit", HUGE, "--text", "x"),
+        ("rm", HUGE, "--yes"),
+        ("log", "Acme", "x", "--done", HUGE),
+        ("show", "Acme", "--limit", HUGE),
+        ("search", "x", "--limit", HUGE),
+        ("due", "--within", "99999999"),
+        ("due", "--as-of", "9999-12-30"),
+    ],
+)
+def test_numbers_out_of_range_are_one_line_and_exit_2(run: Run, args: tuple[str, ...]) -> None:
+    assert run("log", "Acme", "first").exit_code == 0
+    result = run(*args)
+    assert result.exit_code == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert len(run("show", "Acme", "--json").json()["notes"]) == 1  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("done", "5"),
+        ("drop", "5"),
+        ("pause", "5"),
+        ("resume", "5"),
+        ("contact", "", "Bob"),
+        ("contact", "Acme", "  "),
+        ("log", "  ", "hi"),
+        ("promise", " ", "x", "--due", "fri"),
+    ],
+)
+def test_a_refused_command_creates_no_database(
+    run: Run, isolated: Path, args: tuple[str, ...]
+) -> None:
+    result = run(*args)
+    assert result.exit_code == 2
+    assert not isolated.exists()
+
+
+def test_reading_leaves_an_empty_file_alone(run: Run, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.db"
+    empty.touch(mode=0o644)
+    for args in (("due",), ("clients",), ("show", "Acme"), ("search", "x"), ("promises",)):
+        assert run("--db", str(empty), *args).exit_code == 0
+    assert empty.stat().st_size == 0
+
+
+def test_resuming_a_series_that_ended_while_paused_closes_it(run: Run) -> None:
+    made = run(
+        "promise", "Acme", "Three calls", "--every", "FREQ=DAILY;COUNT=3",
+        "--start", "2026-11-01", "--json",
+    ).json()  # fmt: skip
+    pid = str(made["id"])
+    assert run("pause", pid).exit_code == 0
+    resumed = run("resume", pid, "--json").json()
+    assert resumed["status"] == "done" and resumed["next_due"] is None
+    assert run("due", "--json").json()["items"] == []
