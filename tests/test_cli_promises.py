@@ -161,9 +161,13 @@ def test_due_groups_by_client_most_urgent_first(run: Run) -> None:
     promise(run, "Beta", "B overdue more", "--due", "10 days ago")
     promise(run, "Acme", "A today", "--due", "today")
     out = run("due").stdout
-    assert out.index("Beta") < out.index("Acme")
-    assert out.index("B overdue more") < out.index("B upcoming") < out.index("Acme")
-    assert out.index("A overdue") < out.index("A today")
+    # Overdue first, most overdue on top, by client; then today; then the coming days.
+    assert out.index("Overdue") < out.index("Due today") < out.index("In the next 7 days")
+    overdue = out[out.index("Overdue") : out.index("Due today")]
+    assert overdue.index("Beta") < overdue.index("B overdue more") < overdue.index("Acme")
+    assert overdue.index("Acme") < overdue.index("A overdue")
+    assert out.index("A today") < out.index("B upcoming")
+    assert "B upcoming" not in overdue
     items = run("due", "--json").json()["items"]
     assert [i["title"] for i in items] == ["B overdue more", "A overdue", "A today", "B upcoming"]
     only = run("due", "--client", "acme", "--json").json()["items"]

@@ -416,22 +416,31 @@ def due(
 def _print_due(
     items: list[DueItem], *, as_of: date, within: int, no_database: bool, ctx: typer.Context
 ) -> None:
-    horizon = "today" if within == 0 else f"the next {render.plural(within, 'day')}"
+    day = as_of.strftime("%a %Y-%m-%d")
+    horizon = f"the next {render.plural(within, 'day')}"
     if not items:
         if no_database:
             out(f"Nothing due. ({common.no_database_message(ctx)})")
+        elif within:
+            out(f"Nothing due as of {day} or in {horizon}. All clear.")
         else:
-            out(f"Nothing due as of {as_of.strftime('%a %Y-%m-%d')} or in {horizon}. All clear.")
+            out(f"Nothing due as of {day}. All clear.")
         return
-    out(style(f"Due as of {as_of.strftime('%a %Y-%m-%d')} (and {horizon})", "bold"))
-    by_client: dict[str, list[DueItem]] = {}
-    for item in items:  # already most urgent first, so clients come in order of urgency
-        by_client.setdefault(item.client, []).append(item)
-    for client_name, group in by_client.items():
+    out(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold"))
+    headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
+    for status, heading in headings.items():
+        section = [i for i in items if i.status == status]
+        if not section:
+            continue
         out()
-        out(style(safe_line(client_name), "bold"))
-        for item in group:
-            out("  " + _due_line(item, as_of))
+        out(style(heading, *(("bold", "red") if status == "overdue" else ("bold",))))
+        by_client: dict[str, list[DueItem]] = {}
+        for item in section:  # most urgent first, so clients come in order of urgency
+            by_client.setdefault(item.client, []).append(item)
+        for client_name, group in by_client.items():
+            out("  " + style(safe_line(client_name), "bold"))
+            for item in group:
+                out("    " + _due_line(item, as_of))
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
     summary = [
         style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
