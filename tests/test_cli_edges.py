@@ -72,3 +72,12 @@ def test_resuming_a_series_that_ended_while_paused_closes_it(run: Run) -> None:
     resumed = run("resume", pid, "--json").json()
     assert resumed["status"] == "done" and resumed["next_due"] is None
     assert run("due", "--json").json()["items"] == []
+
+
+def test_an_unquoted_name_with_spaces_is_caught(run: Run) -> None:
+    assert run("log", "Kitamura Logistics", "first").exit_code == 0
+    split = run("log", "Kitamura", "Logistics", "called")  # what the shell passes unquoted
+    assert split.exit_code == 2
+    assert "did you mean 'Kitamura Logistics'?" in split.stderr
+    assert 'quote names with spaces: "Kitamura Logistics"' in split.stderr
+    assert [c["name"] for c in run("clients", "--json").json()] == ["Kitamura Logistics"]

@@ -10,6 +10,7 @@ leave to Typer are checked on `fast.run` itself.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -358,8 +359,21 @@ COMPLETION_CASES = {
 @pytest.mark.parametrize("env", COMPLETION_CASES.values(), ids=COMPLETION_CASES.keys())
 def test_completion_same_as_typer(env: dict[str, str], base: Path, tmp_path: Path) -> None:
     fast_run, typer_run = both([], base, tmp_path, env)
+    if env["_HANDOFF_COMPLETE"] == "complete_bash":
+        # The fast path escapes what bash inserts (Typer does not, so an unquoted
+        # `Acme Corp` would become two arguments); otherwise the answers agree.
+        from handoff_cli.cli.fast import _bash_escape
+
+        names = typer_run.stdout.decode().split("\n")
+        escaped = "\n".join(_bash_escape(n) for n in names).encode()
+        typer_run = dataclasses.replace(typer_run, stdout=escaped)
     assert_same(fast_run, typer_run)
     assert fast_run.code == 0
+
+
+def test_bash_completion_escapes_names_with_spaces(base: Path, tmp_path: Path) -> None:
+    fast_run, _ = both([], base, tmp_path, bash("handoff show Acme"))
+    assert fast_run.stdout.decode().splitlines() == ["Acme\\ Corp"]
 
 
 def test_completion_without_a_database(tmp_path: Path) -> None:

@@ -55,6 +55,10 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
 
     best: tuple[float, str] | None = None
     for other_key, other_name in existing:
+        if other_key.startswith(key + " "):
+            # `handoff log Kitamura Logistics called`: the shell split an unquoted name.
+            best = (2.0, other_name)
+            continue
         matcher = SequenceMatcher(None, key, other_key)
         if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
             continue

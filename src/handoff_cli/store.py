@@ -258,8 +258,9 @@ class Store:
         if not new_client:
             close = self._close_client(key)
             if close:
+                quote = ' (quote names with spaces: "' + close + '")' if " " in close else ""
                 msg = (
-                    f"no client '{shown}' yet; did you mean '{close}'? "
+                    f"no client '{shown}' yet; did you mean '{close}'?{quote} "
                     f"(add --new-client to create '{shown}')"
                 )
                 raise BadInput(msg)

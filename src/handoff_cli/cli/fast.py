@@ -209,7 +209,9 @@ def complete(environ: Mapping[str, str]) -> int | None:
         return None
     names = client_names(incomplete, environ)
     if instruction == "complete_bash":
-        sys.stdout.write("\n".join(names) + "\n")
+        # Bash inserts a reply as typed text: escape it as its own file completion
+        # would, or `Kitamura Logistics` becomes two arguments.
+        sys.stdout.write("\n".join(_bash_escape(name) for name in names) + "\n")
     elif names:
         listed = "\n".join(f'"{_zsh_escape(name)}"' for name in names)
         sys.stdout.write(f"_arguments '*: :(({listed}))'\n")
@@ -252,6 +254,12 @@ def split_arg_string(string: str) -> list[str]:
     except ValueError:
         out.append(lex.token)
     return out
+
+
+def _bash_escape(value: str) -> str:
+    import re
+
+    return re.sub(r"([^\w@%+=:,./-])", r"\\\1", value)
 
 
 def _zsh_escape(value: str) -> str:

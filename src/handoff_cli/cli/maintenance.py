@@ -23,7 +23,7 @@ def backup(
         Path | None,
         typer.Argument(help="Where to write the copy (default: handoff-YYYY-MM-DD.db here)."),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", "-f", help="Overwrite FILE.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
 ) -> None:
     """Copy the database safely, even while other handoff commands write to it.
 
@@ -57,7 +57,10 @@ def backup(
 
 
 @app.command()
-def doctor(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def doctor(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help=common.JSON_HELP)] = False,
+) -> None:
     """Report where the database is, its schema version, its integrity and what it holds.
 
     \b
