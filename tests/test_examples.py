@@ -1,9 +1,11 @@
 """examples/: the walkthrough in examples/README.md runs as written, and the files are current.
 
-Every `handoff ...` line of the README's `sh` blocks is run through the real CLI
-(`export NAME=value` lines set the environment, with the database moved into a
-temporary directory); each `text` block that follows an `sh` block lists lines
-the last command of that block must print (spacing aside).
+The README's `sh` blocks are played in order, in a temporary directory that stands in
+for the repository's root: `handoff ...` lines through the real CLI, `export NAME=value`
+lines into the environment, and `mkdir -p`, `cp` and `cd` as a shell would run them.
+`/tmp/handoff-example`, the scratch directory the reader works in, is moved into the
+temporary directory too. A `text` block right after an `sh` block is that block's
+command's complete output, exactly: the page shows what the reader will see.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 import shlex
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,55 +24,86 @@ from test_import import without_ids
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
+SCRATCH = "/tmp/handoff-example"  # as the README names it
 
 
-def _squeeze(line: str) -> str:
-    return " ".join(line.split())
+@dataclass
+class Step:
+    commands: list[list[str]]
+    output: str | None = None  # the text block shown after it, if any
+    line: int = 0  # where the sh block starts in the README, for messages
 
 
-def walkthrough() -> list[tuple[list[list[str]], list[str]]]:
-    """The README's steps: (the commands of an `sh` block, the lines expected after it)."""
-    steps: list[tuple[list[list[str]], list[str]]] = []
-    for kind, body in BLOCK.findall((EXAMPLES / "README.md").read_text(encoding="utf-8")):
+def walkthrough() -> list[Step]:
+    """The README's `sh` blocks, each with the output shown after it (if one is)."""
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    steps: list[Step] = []
+    last_kind = None
+    for match in BLOCK.finditer(readme):
+        kind, body = match.groups()
         if kind == "sh":
             commands = [shlex.split(line, comments=True) for line in body.splitlines()]
-            steps.append(([c for c in commands if c], []))
-        elif kind == "text" and steps:
-            steps[-1][1].extend(_squeeze(line) for line in body.splitlines() if line.strip())
+            line = readme.count("\n", 0, match.start()) + 1
+            steps.append(Step([c for c in commands if c], line=line))
+        elif kind == "text" and last_kind == "sh":
+            steps[-1].output = body
+        last_kind = kind
     return steps
 
 
 def test_the_walkthrough_runs_as_written(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "examples").mkdir()
-    shutil.copy(EXAMPLES / "bundle.json", tmp_path / "examples" / "bundle.json")
-    monkeypatch.chdir(tmp_path)
+    repo = tmp_path / "repo"  # the reader starts in the repository's root
+    (repo / "examples").mkdir(parents=True)
+    shutil.copy(EXAMPLES / "bundle.json", repo / "examples" / "bundle.json")
+    scratch = tmp_path / "scratch"
+
+    def path(arg: str) -> str:
+        return str(scratch) + arg[len(SCRATCH) :] if arg.startswith(SCRATCH) else arg
+
+    monkeypatch.chdir(repo)
     steps = walkthrough()
-    assert len(steps) >= 8
+    assert sum(1 for s in steps if s.output is not None) >= 5
     ran = 0
-    for commands, expected in steps:
-        output = ""
-        for command in commands:
-            if command[0] == "export":
-                name, _, value = command[1].partition("=")
-                if name == "HANDOFF_DB":
-                    value = str(tmp_path / "data" / Path(value).name)
-                monkeypatch.setenv(name, value)
-                if name == "TZ":
+    for step in steps:
+        where = f"examples/README.md, the block at line {step.line}"
+        if step.output is not None:
+            shown = [c for c in step.commands if c[0] != "export"]
+            assert len(shown) == 1 and shown[0] is step.commands[-1], (
+                f"{where}: output shown after several commands; give it its own block"
+            )
+        for command in step.commands:
+            name, *args = [path(arg) for arg in command]
+            if name == "export":
+                key, _, value = args[0].partition("=")
+                monkeypatch.setenv(key, path(value))
+                if key == "TZ":
                     time.tzset()
-                continue
-            assert command[0] == "handoff", command
-            result = run(*command[1:])
-            assert result.exit_code == 0, (command, result.stdout, result.stderr)
-            output = result.stdout
-            ran += 1
-        printed = {_squeeze(line) for line in output.splitlines()}
-        for line in expected:
-            assert line in printed, (commands[-1], line, output)
+            elif name == "mkdir" and args[0] == "-p":
+                Path(args[1]).mkdir(parents=True, exist_ok=True)
+            elif name == "cp":
+                shutil.copy(args[0], args[1])
+            elif name == "cd":
+                monkeypatch.chdir(args[0])
+            else:
+                assert name == "handoff", f"{where}: the test cannot run {command}"
+                result = run(*args)
+                assert result.exit_code == 0, (where, command, result.stdout, result.stderr)
+                ran += 1
+                if step.output is not None:
+                    assert result.stderr == "", (where, command, result.stderr)
+                    assert result.stdout == step.output, (
+                        f"{where}: the output shown is not what {shlex.join(command)} prints"
+                    )
     assert ran >= 15
-    for name in ("my-handover.md", "promises.ics", "yamada-notes.csv"):
-        assert (tmp_path / name).stat().st_size > 0
+    # Everything was written to the scratch directory, nothing to the repository.
+    assert sorted(str(p.relative_to(repo)) for p in repo.rglob("*")) == [
+        "examples",
+        "examples/bundle.json",
+    ]
+    for name in ("my-handover.md", "promises.ics", "yamada-notes.csv", "handoff.db"):
+        assert (scratch / name).stat().st_size > 0
 
 
 def test_the_handover_document_is_what_the_bundle_gives(

@@ -159,22 +159,23 @@ def test_markdown_is_a_handover_a_colleague_can_act_on(run: Run) -> None:
     assert text.startswith("# Handoff from alice\n")
     lines = text.splitlines()
     assert "## What needs doing" in lines and "## Acme" in lines and "## 山田商事" in lines
-    # Overdue first, then everything up to --until, by date, with the recipient and role.
+    # Overdue first, then everything up to --until, by date, with the recipient and role:
+    # each promise once, at its next due date, with how often it falls due up to --until.
     agenda = text.split("## What needs doing")[1].split("\n## ")[0]
+    assert "0 overdue, 1 due today, 2 more due up to Thu 2026-12-24" in agenda
     rows = [line for line in agenda.splitlines() if line.startswith("| ") and "Due" not in line]
     assert [row.split(" | ")[0] for row in rows] == [
         "| Mon 2026-11-23",  # the monthly report: 23 Nov is today
         "| Wed 2026-11-25",
         "| Fri 2026-11-27",
-        "| Wed 2026-12-02",
-        "| Wed 2026-12-09",
-        "| Wed 2026-12-16",
-        "| Wed 2026-12-23",
-        "| Wed 2026-12-23",
     ]
-    assert "Monthly status report | Tanaka (system manager) | monthly on day 23" in rows[0]
+    assert (
+        "Monthly status report | Tanaka (system manager) "
+        "| monthly on day 23 — 2 times up to Wed 2026-12-23 |"
+    ) in rows[0]
     assert "**today**" in rows[0]
-    assert "Answer the quota question | Sato | one-off" in rows[2]
+    assert "| 週次定例の議事録 | — | weekly on Wed — 5 times up to Wed 2026-12-23 |" in rows[1]
+    assert "Answer the quota question | Sato | one-off |" in rows[2]
     acme = text.split("## Acme")[1].split("\n## ")[0]
     assert "- **Tanaka** — system manager · `t@acme.example`" in acme
     assert "- **Sato** — +81 3-1234-5678" in acme

@@ -114,6 +114,7 @@ def test_story_one_the_monthly_report_travels_with_the_handover(
     assert (item["due"], item["days_overdue"]) == ("2026-12-05", 3)
     assert run("--db", b_db, "due", "--as-of", "2026-12-08", "--check").exit_code == 1
 
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-08T18:00:00+09:00")  # B, on the day of the visit
     ok(run("--db", b_db, "log", "Kitamura Logistics", "Introduced myself to Ono, brought the",
            "November report", "--with", "Ono", "--kind", "visit", "--at", "2026-12-08 10:00",
            "--done", str(item["id"])))  # fmt: skip
@@ -189,12 +190,15 @@ def test_clients_match_by_name_and_records_merge(run: Run, tmp_path: Path) -> No
     assert promises["Answer the quota question"]["status"] == "dropped"
 
 
-def test_local_completions_count_with_imported_ones(run: Run, tmp_path: Path) -> None:
+def test_local_completions_count_with_imported_ones(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made = sample(run)
     path = write(tmp_path / "a.json", bundle_of(run))
     other = str(tmp_path / "b.db")
     ok(run("--db", other, "import", path))
     ok(run("--db", other, "done", "1", "--at", "2026-11-23"))  # B keeps it locally...
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-23T18:00:00+09:00")
     ok(run("done", str(made["monthly"]["id"]), "--at", "2026-12-23"))  # ...and A later on
     ok(run("--db", other, "import", write(tmp_path / "a2.json", bundle_of(run))))
     listed = ok(run("--db", other, "promises", "--json")).json()

@@ -135,7 +135,11 @@ class Store:
             app_id, version = self._identity()
             if app_id != APPLICATION_ID:
                 has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-                if app_id != 0 or has_tables:
+                if app_id == 0 and has_tables:
+                    # Another handoff may have committed the new schema between the two
+                    # reads (its tables and application_id land together): look again.
+                    app_id, version = self._identity()
+                if app_id != APPLICATION_ID and (app_id != 0 or has_tables):
                     msg = (
                         f"{self.path} is not a handoff database; it was left untouched "
                         "(use --db to choose another file)"

@@ -279,7 +279,10 @@ def load_json(data: bytes) -> Any:
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
-        msg = f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        msg = (
+            f"it is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+            "a bundle is made by `handoff export --format json`"
+        )
         raise BadInput(msg) from None
     except RecursionError:
         msg = "it nests too deeply to be a bundle"

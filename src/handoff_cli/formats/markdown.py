@@ -160,6 +160,55 @@ def _lateness(item: AgendaItem, as_of: date) -> str:
     return f"in {_plural((item.due - as_of).days, 'day')}"
 
 
+@dataclass(frozen=True)
+class _AgendaRow:
+    """One promise in "What needs doing": its next due date, and how often it falls due."""
+
+    item: AgendaItem  # the earliest occurrence: the next due date
+    times: int  # occurrences up to --until, this one included
+    last: date
+
+
+def _collapse(doc: Handover) -> list[_AgendaRow]:
+    """The agenda with each recurring promise once, in the caller's order (earliest first).
+
+    The caller lists every occurrence up to --until; a weekly duty would fill the table.
+    Occurrences are told apart by client, title, recipient and cadence; should two promises
+    share all four, their occurrences stay separate rows rather than be counted as one.
+    """
+
+    def key(client: str, title: str, to: str | None, cadence: str | None) -> tuple[object, ...]:
+        return (client, title, to, cadence)
+
+    duties: dict[tuple[object, ...], int] = {}
+    for section in doc.clients:
+        for duty in section.duties:
+            k = key(section.client.name, duty.promise.title, duty.promise.to, duty.cadence)
+            duties[k] = duties.get(k, 0) + 1
+    rows: list[_AgendaRow] = []
+    grouped: dict[tuple[object, ...], int] = {}  # key -> index in rows
+    for item in doc.agenda:
+        k = key(item.client, item.title, item.to, item.cadence)
+        at = grouped.get(k)
+        if at is not None:
+            row = rows[at]
+            rows[at] = _AgendaRow(row.item, row.times + 1, max(row.last, item.due))
+            continue
+        if item.cadence is not None and duties.get(k, 1) == 1:
+            grouped[k] = len(rows)
+        rows.append(_AgendaRow(item, 1, item.due))
+    return rows
+
+
+def _cadence(row: _AgendaRow) -> str:
+    if row.item.cadence is None:
+        return "one-off"
+    text = inline(row.item.cadence)
+    if row.times > 1:
+        text += f" — {row.times} times up to {_day(row.last)}"
+    return text
+
+
 def render(doc: Handover) -> str:
     """The whole document."""
     tz = doc.exported_at.tzinfo
@@ -173,31 +222,34 @@ def render(doc: Handover) -> str:
     )
     out.append("")
     out.append(
-        "To carry these promises on in your own `handoff due`, take the JSON bundle too "
-        "(`handoff export --format json -o handoff.json`) and `handoff import handoff.json`."
+        f"To keep these promises running in your own `handoff due`, ask {inline(doc.author)} "
+        "for the JSON bundle (made by `handoff export --format json`) and run "
+        "`handoff import FILE`."
     )
     out += ["", "## What needs doing", ""]
-    overdue = sum(1 for i in doc.agenda if i.days_overdue > 0)
-    today = sum(1 for i in doc.agenda if i.due == doc.as_of)
-    later = len(doc.agenda) - overdue - today
-    if not doc.agenda:
+    agenda = _collapse(doc)
+    overdue = sum(1 for row in agenda if row.item.days_overdue > 0)
+    today = sum(1 for row in agenda if row.item.due == doc.as_of)
+    later = len(agenda) - overdue - today
+    if not agenda:
         out.append(f"Nothing is overdue on {_day(doc.as_of)} or due up to {_day(doc.until)}.")
     else:
         out.append(
             f"As of {_day(doc.as_of)}: {overdue} overdue, {today} due today, "
-            f"{later} more due up to {_day(doc.until)}. Earliest first."
+            f"{later} more due up to {_day(doc.until)}. Each promise is listed once, "
+            "at its next due date, earliest first."
         )
         out.append("")
         rows = [
             [
-                _day(item.due),
-                _lateness(item, doc.as_of),
-                inline(item.client),
-                inline(item.title),
-                _to(item.to, roles.get(item.client, {})),
-                inline(item.cadence) if item.cadence else "one-off",
+                _day(row.item.due),
+                _lateness(row.item, doc.as_of),
+                inline(row.item.client),
+                inline(row.item.title),
+                _to(row.item.to, roles.get(row.item.client, {})),
+                _cadence(row),
             ]
-            for item in doc.agenda
+            for row in agenda
         ]
         out += _table(["Due", "When", "Client", "Promise", "To", "Cadence"], rows)
     for section in doc.clients:
@@ -277,7 +329,7 @@ def _client(section: ClientSection, doc: Handover, tz: tzinfo | None) -> list[st
 
 def _next(promise: Promise, as_of: date) -> str:
     if promise.status == "paused":
-        return "paused"
+        return "paused — not counted as due until someone runs `handoff resume ID`"
     if promise.next_due is None:
         return "—"
     text = _day(promise.next_due)
