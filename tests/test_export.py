@@ -125,7 +125,7 @@ def test_a_failed_export_leaves_no_file(
         msg = "disk on fire"
         raise RuntimeError(msg)
 
-    monkeypatch.setattr(bundle_format, "note_record", broken)
+    monkeypatch.setattr(bundle_format, "_dumps", broken)
     target = tmp_path / "out.json"
     with pytest.raises(RuntimeError):
         run("export", "--format", "json", "-o", str(target))

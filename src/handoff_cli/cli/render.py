@@ -189,45 +189,23 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 
 def note_json(note: Note) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "uuid": note.uuid,
-        "client": note.client,
-        "at": note.at.isoformat(),
-        "kind": note.kind,
-        "text": note.text,
-        "author": note.author,
-        "with": list(note.with_),
-        "tags": list(note.tags),
-    }
+    from handoff_cli.shapes import note_record
+
+    return note_record(note)
 
 
 def contact_json(contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "uuid": contact.uuid,
-        "name": contact.name,
-        "role": contact.role,
-        "email": contact.email,
-        "phone": contact.phone,
-    }
+    from handoff_cli.shapes import contact_record
+
+    return contact_record(contact)
 
 
 def promise_json(promise: Promise) -> dict[str, Any]:
     from handoff_cli.rules import describe_cadence
+    from handoff_cli.shapes import promise_record
 
-    return {
-        "id": promise.id,
-        "uuid": promise.uuid,
-        "client": promise.client,
-        "title": promise.title,
-        "to": promise.to,
-        "rule": promise.rule,
-        "next_due": promise.next_due.isoformat() if promise.next_due else None,
-        "status": promise.status,
-        "every": (
-            describe_cadence(promise.rule, after_done=promise.after_done) if promise.rule else None
-        ),
-        "start": promise.start.isoformat(),
-        "after_done": promise.after_done,
-    }
+    record = promise_record(promise)
+    record["every"] = (
+        describe_cadence(promise.rule, after_done=promise.after_done) if promise.rule else None
+    )
+    return record

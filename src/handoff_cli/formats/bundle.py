@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from handoff_cli import shapes
 from handoff_cli.errors import BadInput
 from handoff_cli.formats._text import has_surrogates
 from handoff_cli.models import NOTE_KINDS, PROMISE_STATUSES, Client, Contact, Note, Promise
@@ -47,43 +48,9 @@ def _dumps(value: Any) -> str:
     return json.dumps(value) if has_surrogates(text) else text
 
 
-def contact_record(contact: Contact) -> dict[str, Any]:
-    return {
-        "id": contact.id,
-        "uuid": contact.uuid,
-        "name": contact.name,
-        "role": contact.role,
-        "email": contact.email,
-        "phone": contact.phone,
-    }
-
-
-def note_record(note: Note) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "uuid": note.uuid,
-        "client": note.client,
-        "at": note.at.isoformat(),
-        "kind": note.kind,
-        "text": note.text,
-        "author": note.author,
-        "with": list(note.with_),
-        "tags": list(note.tags),
-    }
-
-
 def promise_record(promise: Promise) -> dict[str, Any]:
     return {
-        "id": promise.id,
-        "uuid": promise.uuid,
-        "client": promise.client,
-        "title": promise.title,
-        "to": promise.to,
-        "rule": promise.rule,
-        "next_due": promise.next_due.isoformat() if promise.next_due else None,
-        "status": promise.status,
-        "start": promise.start.isoformat(),
-        "after_done": promise.after_done,
+        **shapes.promise_record(promise),
         "resumed_on": promise.resumed_on.isoformat() if promise.resumed_on else None,
         "created_at": promise.created_at.isoformat() if promise.created_at else None,
         "completions": [
@@ -123,9 +90,9 @@ def dump(*, exported_at: datetime, author: str, clients: Iterable[ClientRecords]
         first = False
         yield f'      "uuid": {_dumps(client.uuid)},\n'
         yield f'      "name": {_dumps(client.name)},\n'
-        yield from _array("contacts", (contact_record(c) for c in contacts))
+        yield from _array("contacts", (shapes.contact_record(c) for c in contacts))
         yield from _array("promises", (promise_record(p) for p in promises))
-        yield from _array("notes", (note_record(n) for n in notes), last=True)
+        yield from _array("notes", (shapes.note_record(n) for n in notes), last=True)
         yield "    }"
     yield "]\n}\n" if first else "\n  ]\n}\n"
 
