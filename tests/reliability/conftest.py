@@ -1,0 +1,27 @@
+"""Fixtures for the reliability suite (helpers live in support.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .support import Run, run_handoff
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run from the test's own directory (`backup` writes there by default)."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def db(isolated: Path) -> Path:
+    """This test's database path (not created yet); $HANDOFF_DB points at it."""
+    return isolated
+
+
+@pytest.fixture
+def handoff() -> Run:
+    """handoff("log", "Acme", "hi") -> Done, as a separate process."""
+    return run_handoff

@@ -1,0 +1,121 @@
+"""Run the real `handoff` entry point with a hook on every SQL statement it executes.
+
+    python harness.py ARGS...     behaves exactly like `handoff ARGS...`, plus:
+
+- `HANDOFF_TEST_KILL_AT=N`: SIGKILL this process just before its statement N
+  (counted from 0 over every connection it opens) starts to run, so a crash
+  test can stop a command between any two steps of its work, mid-transaction
+  included.
+- `HANDOFF_TEST_TRACE=FILE`: at exit, write the statements run, as a JSON list.
+- `HANDOFF_TEST_STAT=FILE`: just before each COMMIT, record the modes of the
+  database and its -wal/-shm files (while they exist), as JSON.
+- `HANDOFF_TEST_PAUSE=TEXT=SECONDS`: sleep before each statement containing TEXT,
+  so a reader is slow exactly where a missing snapshot would show (writers slip
+  in between two of its queries). With `HANDOFF_TEST_PAUSE_MARK=FILE`, FILE is
+  created when the pause begins, so a test knows where this process stands.
+- `HANDOFF_TEST_BUSY_TIMEOUT=SECONDS`: wait that long for the write lock instead
+  of handoff's 30 s, so a test can watch the wait run out.
+- `HANDOFF_TEST_M002=1`: register a synthetic second migration, so the upgrade
+  path (an existing database at schema 1 moving to 2) can be exercised before a
+  real one ships. It changes data in several steps, as real migrations do.
+
+The kill is a real signal, delivered by the kernel: no `finally`, no atexit,
+no SQLite cleanup runs.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import signal
+import sqlite3
+import stat
+import sys
+import time
+from typing import Any
+
+M002_STATEMENTS = [
+    "ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0",
+    "UPDATE notes SET pinned = (id % 2)",
+    "CREATE TABLE note_links (note_id INTEGER NOT NULL REFERENCES notes(id),"
+    " client_uuid TEXT NOT NULL)",
+    "INSERT INTO note_links SELECT n.id, c.uuid FROM notes n JOIN clients c ON c.id = n.client_id",
+    "CREATE INDEX note_links_note ON note_links (note_id)",
+    "UPDATE clients SET name = name || ''",
+]
+
+
+def _install_m002() -> None:
+    from handoff_cli import migrations, store
+
+    @migrations.migrations()
+    def m002_reliability_test(db: Any) -> None:
+        for statement in M002_STATEMENTS:
+            db.conn.execute(statement)
+
+    migrations.LATEST_VERSION = 2
+    store.LATEST_VERSION = 2
+
+
+def _hook() -> None:
+    kill_at = int(os.environ.get("HANDOFF_TEST_KILL_AT", "-1"))
+    trace_file = os.environ.get("HANDOFF_TEST_TRACE")
+    stat_file = os.environ.get("HANDOFF_TEST_STAT")
+    pause_at, _, pause_for = os.environ.get("HANDOFF_TEST_PAUSE", "").rpartition("=")
+    statements: list[str] = []
+    modes: dict[str, str] = {}
+    real_connect = sqlite3.connect
+
+    def trace(statement: str) -> None:
+        if len(statements) == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+        statements.append(statement)
+        if pause_at and pause_at in statement:
+            mark = os.environ.get("HANDOFF_TEST_PAUSE_MARK")
+            if mark:
+                open(mark, "a").close()
+            time.sleep(float(pause_for))
+        if stat_file and statement.strip().upper() == "COMMIT":
+            db = os.environ["HANDOFF_DB"]
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    modes[db + suffix] = oct(stat.S_IMODE(os.stat(db + suffix).st_mode))
+                except FileNotFoundError:
+                    pass
+
+    def connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        conn = real_connect(*args, **kwargs)
+        conn.set_trace_callback(trace)
+        return conn
+
+    sqlite3.connect = connect  # type: ignore[assignment]
+
+    def report() -> None:
+        if trace_file:
+            with open(trace_file, "w", encoding="utf-8") as handle:
+                json.dump(statements, handle)
+        if stat_file:
+            with open(stat_file, "w", encoding="utf-8") as handle:
+                json.dump(modes, handle)
+
+    atexit.register(report)
+
+
+def main() -> None:
+    _hook()
+    if os.environ.get("HANDOFF_TEST_M002"):
+        _install_m002()
+    busy = os.environ.get("HANDOFF_TEST_BUSY_TIMEOUT")
+    if busy:
+        from handoff_cli import store
+
+        store.BUSY_TIMEOUT_S = float(busy)
+    from handoff_cli.cli import main as handoff_main
+
+    sys.argv = ["handoff", *sys.argv[1:]]
+    handoff_main()
+
+
+if __name__ == "__main__":
+    main()
