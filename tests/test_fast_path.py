@@ -393,7 +393,6 @@ COMPLETION_LEFT_TO_TYPER = {
     "commands": bash("handoff sh"),
     "options": bash("handoff show --li"),
     "second argument": bash("handoff contact Acme T"),
-    "root option first": bash("handoff --db x.db show A"),
     "other option value": bash("handoff due --as-of to"),
     "fish": {"_HANDOFF_COMPLETE": "complete_fish", "_TYPER_COMPLETE_ARGS": "handoff show A"},
     "source": {"_HANDOFF_COMPLETE": "source_bash"},
@@ -430,3 +429,12 @@ def test_split_arg_string_matches_click() -> None:
 
     for line in ("a b  c", "a 'b c", 'a "b\\" c', "a b\\", "山田 商事", "a\tb\nc", ""):
         assert fast.split_arg_string(line) == split_arg_string(line)
+
+
+def test_completion_reads_the_database_given_by_db(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = bash(f"handoff --db {base} show Ac")
+    env["HANDOFF_DB"] = str(tmp_path / "elsewhere.db")
+    assert fast.complete(env) == 0
+    assert capsys.readouterr().out.splitlines() == ["Acme\\ Corp"]

@@ -202,12 +202,15 @@ def complete(environ: Mapping[str, str]) -> int | None:
             incomplete = args.pop()
     else:
         return None
+    db: str | None = None
+    if len(args) >= 2 and args[0] == "--db":  # `handoff --db work.db show Ac<Tab>`
+        db, args = args[1], args[2:]
     wanted = (len(args) == 1 and args[0] in CLIENT_ARGUMENT) or (
         len(args) == 2 and args[0] in CLIENT_OPTION and args[1] in ("--client", "-c")
     )
     if not wanted or incomplete[:1] == "-":
         return None
-    names = client_names(incomplete, environ)
+    names = client_names(incomplete, environ, db=db)
     if instruction == "complete_bash":
         # Bash inserts a reply as typed text: escape it as its own file completion
         # would, or `Kitamura Logistics` becomes two arguments.
@@ -220,14 +223,17 @@ def complete(environ: Mapping[str, str]) -> int | None:
     return 0
 
 
-def client_names(incomplete: str, environ: Mapping[str, str]) -> list[str]:
+def client_names(
+    incomplete: str, environ: Mapping[str, str], *, db: str | None = None
+) -> list[str]:
     """cli/notes.py's `_complete_client`, then Typer's own filter (a case-sensitive prefix)."""
     from handoff_cli.errors import HandoffError
     from handoff_cli.paths import database_path
     from handoff_cli.store import Store
 
     try:
-        store = Store.open(database_path(environ.get("HANDOFF_DB") or None), create=False)
+        path = database_path(db) if db else database_path(environ.get("HANDOFF_DB") or None)
+        store = Store.open(path, create=False)
     except HandoffError:
         return []
     if store is None:
