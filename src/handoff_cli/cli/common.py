@@ -95,7 +95,11 @@ def open_or_say_empty(ctx: typer.Context, *, as_json: bool, empty: object) -> St
 
 
 def no_database_message(ctx: typer.Context) -> str:
-    return f"no handoff database yet at {db_path(ctx)}; `handoff log CLIENT TEXT` starts one"
+    return no_database_text(db_path(ctx))
+
+
+def no_database_text(path: Path) -> str:
+    return f"no handoff database yet at {path}; `handoff log CLIENT TEXT` starts one"
 
 
 def when(text: str, *, at: datetime) -> datetime:

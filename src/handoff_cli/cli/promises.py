@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 import typer
 
-from handoff_cli.cli import actions, common, render
+from handoff_cli.cli import actions, common, due_view, render
 from handoff_cli.cli.notes import ClientArg, ClientOpt, JsonOpt
 from handoff_cli.cli.render import out, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput
-from handoff_cli.models import DueItem, Promise
-from handoff_cli.store import Store
+from handoff_cli.models import Promise
 
 app = typer.Typer()
 
@@ -39,26 +38,9 @@ def kept_line(promise: Promise) -> str:
     if promise.next_due is None:
         return f"Done: {title}. No further occurrences."
     return (
-        f"Done: {title}. Next due {_day_words(promise.next_due)} "
+        f"Done: {title}. Next due {due_view.day_words(promise.next_due)} "
         f"{promise.next_due.isoformat()} ({_every(promise)})."
     )
-
-
-def _day_words(day: date) -> str:
-    return day.strftime("%a")
-
-
-def _relative(due: date, as_of: date) -> str:
-    delta = (due - as_of).days
-    if delta == 0:
-        return "today"
-    if delta == 1:
-        return "tomorrow"
-    if delta == -1:
-        return "1 day overdue"
-    if delta < 0:
-        return f"{-delta} days overdue"
-    return f"in {delta} days"
 
 
 def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> str:
@@ -70,8 +52,10 @@ def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> 
         parts.append(f"to {safe_line(promise.to)}")
     parts.append(style(_every(promise), "dim"))
     if promise.status == "open" and promise.next_due:
-        when = _relative(promise.next_due, as_of)
-        text = f"next {_day_words(promise.next_due)} {promise.next_due.isoformat()} ({when})"
+        when = due_view.relative(promise.next_due, as_of)
+        text = (
+            f"next {due_view.day_words(promise.next_due)} {promise.next_due.isoformat()} ({when})"
+        )
         parts.append(style(text, "red") if promise.next_due < as_of else text)
     elif promise.status != "open":
         parts.append(style(promise.status, "yellow"))
@@ -327,35 +311,6 @@ def resume(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> N
     _set_status(ctx, promise_id, "resume", as_json)
 
 
-def due_items(store: Store, *, as_of: date, within: int, client_name: str | None) -> list[DueItem]:
-    """What is overdue, due today and due within `within` days of `as_of`, most urgent first."""
-    from handoff_cli import schedule
-
-    client = store.client(client_name) if client_name else None
-    items = []
-    for p in store.due_entries(until=as_of + timedelta(days=within), client=client):
-        state = schedule.status(p.next_due, as_of, within)
-        if state is None:
-            continue
-        missed = schedule.missed(p.rule, p.next_due, as_of, after_done=p.after_done, start=p.start)
-        items.append(
-            DueItem(
-                promise_id=p.id,
-                client=p.client,
-                title=p.title,
-                to=p.to,
-                rule=p.rule,
-                due=p.next_due,
-                status=state,
-                days_overdue=max(0, (as_of - p.next_due).days),
-                missed=missed,
-            )
-        )
-    rank = {"overdue": 0, "today": 1, "upcoming": 2}
-    items.sort(key=lambda i: (rank[i.status], i.due, i.client, i.promise_id))
-    return items
-
-
 @app.command()
 def due(
     ctx: typer.Context,
@@ -379,90 +334,8 @@ def due(
       handoff due --as-of 2026-12-24 --within 14
       handoff due --check || notify-send "handoff: something is overdue"
     """
-    clock = common.now()
-    day = common.day(as_of, at=clock) if as_of else clock.date()
-    store = common.open_for_read(ctx)
-    items: list[DueItem] = []
-    if store is not None:
-        try:
-            items = due_items(store, as_of=day, within=within, client_name=client)
-        finally:
-            store.close()
-    if as_json:
-        render.print_json(
-            {
-                "as_of": day.isoformat(),
-                "items": [
-                    {
-                        "id": i.promise_id,
-                        "client": i.client,
-                        "title": i.title,
-                        "to": i.to,
-                        "due": i.due.isoformat(),
-                        "status": i.status,
-                        "days_overdue": i.days_overdue,
-                        "missed": i.missed,
-                    }
-                    for i in items
-                ],
-            }
-        )
-    else:
-        _print_due(items, as_of=day, within=within, no_database=store is None, ctx=ctx)
-    if check and any(i.status == "overdue" for i in items):
+    code = due_view.show_due(
+        common.db_path(ctx), as_of=as_of, within=within, client=client, as_json=as_json
+    )
+    if check and code:
         raise typer.Exit(NOTHING_TO_DO)
-
-
-def _print_due(
-    items: list[DueItem], *, as_of: date, within: int, no_database: bool, ctx: typer.Context
-) -> None:
-    day = as_of.strftime("%a %Y-%m-%d")
-    horizon = f"the next {render.plural(within, 'day')}"
-    if not items:
-        if no_database:
-            out(f"Nothing due. ({common.no_database_message(ctx)})")
-        elif within:
-            out(f"Nothing due as of {day} or in {horizon}. All clear.")
-        else:
-            out(f"Nothing due as of {day}. All clear.")
-        return
-    out(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold"))
-    headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
-    for status, heading in headings.items():
-        section = [i for i in items if i.status == status]
-        if not section:
-            continue
-        out()
-        out(style(heading, *(("bold", "red") if status == "overdue" else ("bold",))))
-        by_client: dict[str, list[DueItem]] = {}
-        for item in section:  # most urgent first, so clients come in order of urgency
-            by_client.setdefault(item.client, []).append(item)
-        for client_name, group in by_client.items():
-            out("  " + style(safe_line(client_name), "bold"))
-            for item in group:
-                out("    " + _due_line(item, as_of))
-    counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
-    summary = [
-        style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
-        f"{counts['today']} due today",
-        f"{counts['upcoming']} coming up",
-    ]
-    out()
-    out(" · ".join(summary))
-
-
-def _due_line(item: DueItem, as_of: date) -> str:
-    marks = {"overdue": style("!", "red", "bold"), "today": style("•", "yellow"), "upcoming": "·"}
-    parts = [marks[item.status], style(f"#{item.promise_id}", "cyan"), safe_line(item.title)]
-    if item.to:
-        parts.append(f"to {safe_line(item.to)}")
-    if item.status == "overdue":
-        late = render.plural(item.days_overdue, "day") + " overdue"
-        if item.missed > 1:
-            late += f", missed {item.missed}"
-        parts.append(style(f"{late} (due {item.due.strftime('%a %Y-%m-%d')})", "red"))
-    elif item.status == "today":
-        parts.append(style("due today", "yellow"))
-    else:
-        parts.append(f"{_relative(item.due, as_of)} ({item.due.strftime('%a %Y-%m-%d')})")
-    return "  ".join(parts)
