@@ -438,3 +438,77 @@ def test_completion_reads_the_database_given_by_db(
     env["HANDOFF_DB"] = str(tmp_path / "elsewhere.db")
     assert fast.complete(env) == 0
     assert capsys.readouterr().out.splitlines() == ["Acme\\ Corp"]
+
+
+# ---------------------------------------------------------------------- due
+
+
+@pytest.fixture
+def due_base(base: Path) -> Path:
+    """The seeded database plus promises overdue, due today and coming up."""
+    from datetime import date
+
+    from handoff_cli import schedule
+    from handoff_cli.rules import parse_rule
+
+    store = Store.open(base, create=True)
+    assert store is not None
+    try:
+        with store.write():
+            acme, _ = store.ensure_client("Acme Corp", new_client=False, now=NOW)
+            yamada, _ = store.ensure_client("山田商事", new_client=False, now=NOW)
+            for client, title, to, rule_words, start in (
+                (acme, "Monthly report", "Tanaka", "monthly", date(2026, 9, 23)),
+                (acme, "Quota answer", None, None, date(2026, 11, 27)),
+                (yamada, "月次報告", "田中", "weekly on mon", date(2026, 11, 2)),
+                (yamada, "見積もり", None, None, date(2026, 11, 23)),
+            ):
+                rule = parse_rule(rule_words, start=start) if rule_words else None
+                store.add_promise(
+                    client, title=title, to=to, rule=rule, start=start, after_done=False,
+                    next_due=schedule.first_due(rule, start), now=NOW,
+                )  # fmt: skip
+    finally:
+        store.close()
+    return base
+
+
+DUE_CASES = {
+    "plain": ["due"],
+    "json": ["due", "--json"],
+    "check": ["due", "--check"],
+    "every option": ["due", "--as-of", "2026-12-24", "--within", "14", "-c", "acme corp"],
+    "equals forms": ["due", "--as-of=tomorrow", "--within=0", "--client=山田商事", "--json"],
+    "root --db": ["--db", "{db}", "due", "--check", "--json"],
+    "bad date": ["due", "--as-of", "someday"],
+    "unknown client": ["due", "--client", "Acme Crop"],
+    "out of range": ["due", "--within", "999999999"],
+    "no database": ["--db", "{missing}", "due", "--check"],
+}
+
+
+@pytest.mark.parametrize("args", DUE_CASES.values(), ids=DUE_CASES.keys())
+def test_due_same_as_typer(args: list[str], due_base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "work" / "handoff.db"
+    filled = [a.format(db=db, missing=tmp_path / "nothing.db") for a in args]
+    assert_same(*both(filled, due_base, tmp_path, db=db))
+
+
+DUE_LEFT_TO_TYPER = {
+    "help": ["due", "--help"],
+    "negative": ["due", "--within", "-1"],
+    "not a number": ["due", "--within", "soon"],
+    "positional": ["due", "Acme"],
+    "flag with a value": ["due", "--json=yes"],
+    "missing value": ["due", "--as-of"],
+    "attached short value": ["due", "-cAcme"],
+}
+
+
+@pytest.mark.parametrize("args", DUE_LEFT_TO_TYPER.values(), ids=DUE_LEFT_TO_TYPER.keys())
+def test_due_left_to_typer(args: list[str]) -> None:
+    assert fast.parse_due(args) is None
+
+
+def test_due_fallback_is_typer_itself(due_base: Path, tmp_path: Path) -> None:
+    assert_same(*both(["due", "--within", "-1"], due_base, tmp_path), taken=False)

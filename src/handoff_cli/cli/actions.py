@@ -133,3 +133,39 @@ def complete(
             resumed_on=promise.resumed_on,
         )
     return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)
+
+
+HANDLED = (HandoffError, UnicodeEncodeError, OverflowError, KeyboardInterrupt)
+
+
+def report_failure(exc: BaseException, path: Path) -> int:
+    """The one error boundary: print `exc` as one line on stderr and return the exit code.
+
+    Used by the Typer root group and by the fast path, so both answer alike.
+    Handles HANDLED and sqlite3.DatabaseError; anything else is a bug and re-raised.
+    """
+    import sqlite3
+
+    from handoff_cli.cli.render import err, error_line
+    from handoff_cli.errors import BAD_INPUT, FAILURE
+    from handoff_cli.store import storage_error
+
+    if isinstance(exc, HandoffError):
+        err(error_line(exc.message))
+        return exc.exit_code
+    if isinstance(exc, sqlite3.DatabaseError):
+        err(error_line(storage_error(exc, path).message))
+        return FAILURE
+    if isinstance(exc, UnicodeEncodeError):
+        # Bytes that were not UTF-8 (argv, stdin) arrive as lone surrogates, which
+        # SQLite cannot store; the write they were in was rolled back.
+        err(error_line("the input is not valid UTF-8 text; nothing was changed"))
+        return BAD_INPUT
+    if isinstance(exc, OverflowError):
+        # An id or a count too large for SQLite, a date past the year 9999.
+        err(error_line("a number or date is out of range; nothing was changed"))
+        return BAD_INPUT
+    if isinstance(exc, KeyboardInterrupt):
+        err("interrupted; nothing half-written was kept")
+        return 130
+    raise exc

@@ -21,7 +21,7 @@ options, more than one --db, other shells.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -74,20 +74,28 @@ def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | Non
     if any(key.startswith("_") and key.endswith("_COMPLETE") for key in environ):
         return complete(environ) if prog == "handoff" else None
     call = parse_log(argv)
-    return None if call is None else log(call)
+    if call is not None:
+        return log(call)
+    due_call = parse_due(argv)
+    return None if due_call is None else due(due_call)
 
 
 # ---------------------------------------------------------------------- log
 
 
+def _root_db(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Split off a leading `--db PATH` / `--db=PATH`, the one root option we take."""
+    args = list(argv)
+    if args[:1] == ["--db"] and len(args) > 1:
+        return args[1], args[2:]
+    if args and args[0].startswith("--db="):
+        return args[0][len("--db=") :], args[1:]
+    return None, args
+
+
 def parse_log(argv: Sequence[str]) -> LogCall | None:
     """Parse `[--db PATH] log ...` as Click would, or None for anything less plain."""
-    args = list(argv)
-    db: str | None = None
-    if args[:1] == ["--db"] and len(args) > 1:
-        db, args = args[1], args[2:]
-    elif args and args[0].startswith("--db="):
-        db, args = args[0][len("--db=") :], args[1:]
+    db, args = _root_db(argv)
     if args[:1] != ["log"]:
         return None
     values: dict[str, list[str]] = {"at": [], "with": [], "tag": [], "kind": []}
@@ -133,26 +141,21 @@ def parse_log(argv: Sequence[str]) -> LogCall | None:
 
 def log(call: LogCall) -> int:
     """cli/notes.py's `log` for a parsed command line, with the root app's error boundary."""
-    import sqlite3
-
-    from handoff_cli.cli.render import err, error_line
-    from handoff_cli.errors import FAILURE, HandoffError
     from handoff_cli.paths import database_path
-    from handoff_cli.store import storage_error
 
     path = database_path(call.db)
+    return _guarded(lambda: _log(call, path), path)
+
+
+def _guarded(action: Callable[[], int | None], path: Path) -> int:
+    import sqlite3
+
+    from handoff_cli.cli.actions import HANDLED, report_failure
+
     try:
-        _log(call, path)
-    except HandoffError as exc:
-        err(error_line(exc.message))
-        return exc.exit_code
-    except sqlite3.DatabaseError as exc:
-        err(error_line(storage_error(exc, path).message))
-        return FAILURE
-    except KeyboardInterrupt:
-        err("interrupted; nothing half-written was kept")
-        return 130
-    return 0
+        return action() or 0
+    except (*HANDLED, sqlite3.DatabaseError) as exc:
+        return report_failure(exc, path)
 
 
 def _log(call: LogCall, path: Path) -> None:
@@ -175,6 +178,84 @@ def _log(call: LogCall, path: Path) -> None:
         new_client=call.new_client,
     )
     out(actions.saved_line(logged))
+
+
+# ---------------------------------------------------------------------- due
+
+
+class DueCall:
+    """A `handoff due` command line the fast path fully understands."""
+
+    def __init__(
+        self, *, db: str | None, as_of: str | None, within: int, client: str | None
+    ) -> None:
+        self.db = db
+        self.as_of = as_of
+        self.within = within
+        self.client = client
+        self.check = False
+        self.as_json = False
+
+
+_DUE_VALUE_OPTIONS = {
+    "--as-of": "as_of",
+    "--within": "within",
+    "--client": "client",
+    "-c": "client",
+}
+
+
+def parse_due(argv: Sequence[str]) -> DueCall | None:
+    """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--check] [--json]`, or None."""
+    db, args = _root_db(argv)
+    if args[:1] != ["due"]:
+        return None
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    rest = args[1:]
+    i = 0
+    while i < len(rest):
+        arg = rest[i]
+        i += 1
+        if arg in ("--check", "--json"):
+            flags.add(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        field = _DUE_VALUE_OPTIONS.get(name)
+        if field is None or (equals and not name.startswith("--")):
+            return None  # --help, positional words, -cX, unknown: Typer decides
+        if not equals:
+            if i == len(rest) or rest[i].startswith("-"):
+                return None  # a missing value, or one Click might read as an option
+            value = rest[i]
+            i += 1
+        values[field] = value  # as Click: the last one wins
+    within = values.get("within", "7")
+    if not (within.isascii() and within.isdigit() and len(within) < 10):
+        return None  # Typer's own message for a bad or negative number
+    call = DueCall(
+        db=db, as_of=values.get("as_of"), within=int(within), client=values.get("client")
+    )
+    call.check = "--check" in flags
+    call.as_json = "--json" in flags
+    return call
+
+
+def due(call: DueCall) -> int:
+    """cli/promises.py's `due` for a parsed command line, with the same error boundary."""
+    from handoff_cli.paths import database_path
+
+    path = database_path(call.db)
+
+    def show() -> int:
+        from handoff_cli.cli import due_view
+
+        code = due_view.show_due(
+            path, as_of=call.as_of, within=call.within, client=call.client, as_json=call.as_json
+        )
+        return code if call.check else 0
+
+    return _guarded(show, path)
 
 
 # --------------------------------------------------------------- completion

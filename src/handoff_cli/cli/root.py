@@ -8,7 +8,6 @@ import typer
 from typer.core import TyperGroup
 
 from handoff_cli import __version__
-from handoff_cli.errors import BAD_INPUT, FAILURE, HandoffError
 
 
 class HandoffGroup(TyperGroup):
@@ -16,34 +15,15 @@ class HandoffGroup(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         import sqlite3
+        from pathlib import Path
 
-        from handoff_cli.cli.render import err, error_line
+        from handoff_cli.cli.actions import HANDLED, report_failure
 
         try:
             return super().invoke(ctx)
-        except HandoffError as exc:
-            err(error_line(exc.message))
-            raise typer.Exit(exc.exit_code) from None
-        except sqlite3.DatabaseError as exc:
-            from pathlib import Path
-
-            from handoff_cli.store import storage_error
-
+        except (*HANDLED, sqlite3.DatabaseError) as exc:
             path = (ctx.obj or {}).get("db_path") or Path("the database")
-            err(error_line(storage_error(exc, path).message))
-            raise typer.Exit(FAILURE) from None
-        except UnicodeEncodeError:
-            # Bytes that were not UTF-8 (argv, stdin) arrive as lone surrogates, which
-            # SQLite cannot store; the write they were in was rolled back.
-            err(error_line("the input is not valid UTF-8 text; nothing was changed"))
-            raise typer.Exit(BAD_INPUT) from None
-        except OverflowError:
-            # An id or a count too large for SQLite, a date past the year 9999.
-            err(error_line("a number or date is out of range; nothing was changed"))
-            raise typer.Exit(BAD_INPUT) from None
-        except KeyboardInterrupt:
-            err("interrupted; nothing half-written was kept")
-            raise typer.Exit(130) from None
+            raise typer.Exit(report_failure(exc, path)) from None
 
 
 HELP = """Keep client notes and promises, and hand them over.
