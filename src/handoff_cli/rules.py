@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NoReturn
 
 from handoff_cli.errors import BadInput
+from handoff_cli.words import WEEKDAYS
 
 if TYPE_CHECKING:
     from dateutil.rrule import rrule
@@ -453,26 +454,7 @@ def _may_be_sparse(rule: Rule) -> bool:
 # --------------------------------------------------------------------------- words
 
 
-_WEEKDAY_WORDS = {
-    "mon": 0,
-    "monday": 0,
-    "tue": 1,
-    "tues": 1,
-    "tuesday": 1,
-    "wed": 2,
-    "weds": 2,
-    "wednesday": 2,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "thursday": 3,
-    "fri": 4,
-    "friday": 4,
-    "sat": 5,
-    "saturday": 5,
-    "sun": 6,
-    "sunday": 6,
-}
+_WEEKDAY_WORDS = WEEKDAYS
 _ORDINAL_WORDS = {
     "first": 1,
     "1st": 1,

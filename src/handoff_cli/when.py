@@ -34,6 +34,7 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 
 from handoff_cli.errors import BadInput
+from handoff_cli.words import WEEKDAYS
 
 __all__ = ["WHEN_EXAMPLES", "parse_day", "parse_when"]
 
@@ -42,25 +43,7 @@ WHEN_EXAMPLES = (
     "last mon, in 3 days, 2 weeks ago, +2w, -1d"
 )
 
-_WEEKDAYS = {
-    "mon": 0,
-    "monday": 0,
-    "tue": 1,
-    "tues": 1,
-    "tuesday": 1,
-    "wed": 2,
-    "wednesday": 2,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "thursday": 3,
-    "fri": 4,
-    "friday": 4,
-    "sat": 5,
-    "saturday": 5,
-    "sun": 6,
-    "sunday": 6,
-}
+_WEEKDAYS = WEEKDAYS
 _DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _UNITS = {"d": "day", "w": "week", "m": "month", "y": "year", "h": "hour"}
 
