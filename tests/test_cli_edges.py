@@ -81,3 +81,45 @@ def test_an_unquoted_name_with_spaces_is_caught(run: Run) -> None:
     assert "did you mean 'Kitamura Logistics'?" in split.stderr
     assert 'quote names with spaces: "Kitamura Logistics"' in split.stderr
     assert [c["name"] for c in run("clients", "--json").json()] == ["Kitamura Logistics"]
+
+
+def test_a_write_waiting_for_a_lock_says_so_at_a_terminal(isolated: Path) -> None:
+    import os
+    import pty
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from handoff_cli.store import Store
+
+    store = Store.open(isolated, create=True)
+    assert store is not None
+    store.close()
+    holder = sqlite3.connect(isolated, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another handoff, mid-write
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "handoff_cli", "log", "Acme", "hello"],
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(follower)
+    time.sleep(4)  # past the first wait: the notice is out, the write still waits
+    holder.execute("COMMIT")
+    holder.close()
+    out, _ = proc.communicate(timeout=60)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert proc.returncode == 0
+    assert b"waiting for another handoff process to finish writing" in seen
+    assert b"Saved note #1" in out

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import uuid as uuidlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -25,6 +25,7 @@ from handoff_cli.names import clean_name, likely_typo, name_key
 APPLICATION_ID = 0x68616E64  # keep in step with migrations.APPLICATION_ID
 LATEST_VERSION = 1  # keep in step with migrations.LATEST_VERSION (a test checks)
 BUSY_TIMEOUT_S = 30.0
+FIRST_WAIT_MS = 1500
 
 
 def new_uuid() -> str:
@@ -85,6 +86,9 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        # Called once when a write has waited FIRST_WAIT_MS for another process's lock,
+        # so a person at a terminal knows why nothing happens (the wait goes on).
+        self.on_wait: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -193,7 +197,7 @@ class Store:
         """One transaction holding the write lock from its first statement."""
         conn = self.conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.DatabaseError as exc:
             raise storage_error(exc, self.path) from exc
         try:
@@ -207,6 +211,23 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+    def _begin_immediate(self) -> None:
+        conn = self.conn
+        if self.on_wait is None:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        conn.execute(f"PRAGMA busy_timeout = {FIRST_WAIT_MS}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            self.on_wait()
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000) - FIRST_WAIT_MS}")
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -64,8 +64,7 @@ def log_note(
     if not body:
         raise NothingToSave()
     try:
-        store = Store.open(path, create=True)
-        assert store is not None
+        store = common.open_path_for_write(path)
         try:
             with store.write():
                 found, created = store.ensure_client(client, new_client=new_client, now=now)

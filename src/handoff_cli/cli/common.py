@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,9 +60,29 @@ def db_path(ctx: typer.Context) -> Path:
 
 
 def open_for_write(ctx: typer.Context) -> Store:
-    store = Store.open(db_path(ctx), create=True)
+    return open_path_for_write(db_path(ctx))
+
+
+def open_path_for_write(path: Path) -> Store:
+    """The database for a command that writes, created if need be."""
+    store = Store.open(path, create=True)
     assert store is not None
+    store.on_wait = _wait_notice()
     return store
+
+
+def _wait_notice() -> Callable[[], None] | None:
+    """At a terminal, say why a write is waiting; scripts and cron get silence."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def notice() -> None:
+        sys.stderr.write("waiting for another handoff process to finish writing...\n")
+        sys.stderr.flush()
+
+    return notice
 
 
 def open_for_read(ctx: typer.Context) -> Store | None:
