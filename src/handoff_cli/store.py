@@ -648,7 +648,7 @@ class Store:
         if client:
             sql += " AND p.client_id = ?"
             params.append(client.id)
-        sql += " ORDER BY p.next_due IS NULL, p.next_due, p.id"
+        sql += " ORDER BY p.status != 'open', p.next_due IS NULL, p.next_due, p.id"
         return [self._promise(r) for r in self._q(sql, params)]
 
     def due_promises(self, *, until: date, client: Client | None = None) -> list[Promise]:
