@@ -123,3 +123,22 @@ def test_a_write_waiting_for_a_lock_says_so_at_a_terminal(isolated: Path) -> Non
     assert proc.returncode == 0
     assert b"waiting for another handoff process to finish writing" in seen
     assert b"Saved note #1" in out
+
+
+@pytest.mark.parametrize(
+    "db", ["/tmp/" + "a" * 300 + ".db", "~nosuchuser-handoff/x.db"], ids=["too long", "no user"]
+)
+@pytest.mark.parametrize("command", [("due",), ("clients",), ("log", "Acme", "hi")])
+def test_an_unusable_database_path_is_one_line(db: str, command: tuple[str, ...]) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "handoff_cli", "--db", db, *command],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr

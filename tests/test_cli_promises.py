@@ -135,6 +135,8 @@ def test_pause_resume_and_drop(run: Run) -> None:
     assert run("pause", pid).exit_code == 0
     assert run("due", "--json").json()["items"] == []
     assert run("pause", pid).exit_code == 2
+    paused = run("done", pid)  # nothing is counted while paused, so nothing to cover
+    assert paused.exit_code == 2 and f"handoff resume {pid}" in paused.stderr
     resumed = run("resume", pid, "--json").json()
     assert resumed["status"] == "open"
     assert resumed["next_due"] == "2026-11-23"  # weeks missed while paused are not counted

@@ -12,11 +12,21 @@ PRIVATE_DIR = 0o700
 def database_path(option: str | None) -> Path:
     """`--db`, else `$HANDOFF_DB` when not empty, else the platform's user data directory."""
     if option:
-        return Path(option).expanduser()
+        return _expand(option)
     env = os.environ.get("HANDOFF_DB", "")
     if env:
-        return Path(env).expanduser()
+        return _expand(env)
     return default_data_dir() / "handoff.db"
+
+
+def _expand(text: str) -> Path:
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # `~nosuchuser/x.db`
+        from handoff_cli.errors import BadInput
+
+        msg = f"cannot find the home directory in the database path '{text}'"
+        raise BadInput(msg) from None
 
 
 def default_data_dir() -> Path:

@@ -100,7 +100,13 @@ class Store:
         that only read never create one). Refuses, without writing a byte, a
         file that is not a handoff database or one from a newer handoff.
         """
-        if not path.exists() or (not create and path.is_file() and path.stat().st_size == 0):
+        try:
+            exists = path.exists()
+            empty = exists and path.is_file() and path.stat().st_size == 0
+        except OSError as exc:  # a name too long, a directory we may not search
+            msg = f"cannot use the database path {path}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        if not exists or (not create and empty):
             # An empty file is no database yet; reading must not turn it into one.
             if not create:
                 return None

@@ -88,7 +88,7 @@ def parse_day(text: str, *, now: datetime) -> date:
     """Return the local calendar day (in now's timezone) that `text` means."""
     moment = parse_when(text, now=now)
     try:
-        return moment.astimezone(now.tzinfo).date()
+        return local_day(moment, now=now)
     except (ValueError, OverflowError):  # e.g. 9999-12-31T23:00Z seen from UTC+9
         raise _refusal(text) from None
 

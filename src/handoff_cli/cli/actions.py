@@ -116,6 +116,10 @@ def complete(
     if promise.status in ("done", "dropped"):
         msg = f"promise #{promise.id} is already {promise.status}"
         raise BadInput(msg)
+    if promise.status == "paused":
+        # Occurrences are not counted while paused, so a completion has nothing to cover.
+        msg = f"promise #{promise.id} is paused; `handoff resume {promise.id}` first"
+        raise BadInput(msg)
     day = local_day(at, now=now)
     if day > local_day(now, now=now):
         msg = f"promise #{promise.id} cannot be done in the future ({day.isoformat()}); check --at"

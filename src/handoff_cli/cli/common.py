@@ -95,6 +95,7 @@ def open_existing(ctx: typer.Context) -> Store:
     store = open_for_read(ctx)
     if store is None:
         raise BadInput(no_database_message(ctx))
+    store.on_wait = _wait_notice()
     return store
 
 

@@ -141,19 +141,21 @@ def parse_log(argv: Sequence[str]) -> LogCall | None:
 
 def log(call: LogCall) -> int:
     """cli/notes.py's `log` for a parsed command line, with the root app's error boundary."""
-    from handoff_cli.paths import database_path
-
-    path = database_path(call.db)
-    return _guarded(lambda: _log(call, path), path)
+    return _guarded(call.db, lambda path: _log(call, path))
 
 
-def _guarded(action: Callable[[], int | None], path: Path) -> int:
+def _guarded(db: str | None, action: Callable[[Path], int | None]) -> int:
+    """Run `action` on the database path with the same error boundary as the Typer app."""
     import sqlite3
+    from pathlib import Path
 
     from handoff_cli.cli.actions import HANDLED, report_failure
+    from handoff_cli.paths import database_path
 
+    path = Path(db or "the database")
     try:
-        return action() or 0
+        path = database_path(db)
+        return action(path) or 0
     except (*HANDLED, sqlite3.DatabaseError) as exc:
         return report_failure(exc, path)
 
@@ -243,11 +245,8 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
 
 def due(call: DueCall) -> int:
     """cli/promises.py's `due` for a parsed command line, with the same error boundary."""
-    from handoff_cli.paths import database_path
 
-    path = database_path(call.db)
-
-    def show() -> int:
+    def show(path: Path) -> int:
         from handoff_cli.cli import due_view
 
         code = due_view.show_due(
@@ -255,7 +254,7 @@ def due(call: DueCall) -> int:
         )
         return code if call.check else 0
 
-    return _guarded(show, path)
+    return _guarded(call.db, show)
 
 
 # --------------------------------------------------------------- completion
@@ -295,7 +294,10 @@ def complete(environ: Mapping[str, str]) -> int | None:
     if instruction == "complete_bash":
         # Bash inserts a reply as typed text: escape it as its own file completion
         # would, or `Kitamura Logistics` becomes two arguments.
-        sys.stdout.write("\n".join(_bash_escape(name) for name in names) + "\n")
+        # (Not once the word has a space: the user is already quoting or escaping.)
+        if " " not in incomplete:
+            names = [bash_escape(name) for name in names]
+        sys.stdout.write("\n".join(names) + "\n")
     elif names:
         listed = "\n".join(f'"{_zsh_escape(name)}"' for name in names)
         sys.stdout.write(f"_arguments '*: :(({listed}))'\n")
@@ -343,7 +345,7 @@ def split_arg_string(string: str) -> list[str]:
     return out
 
 
-def _bash_escape(value: str) -> str:
+def bash_escape(value: str) -> str:
     import re
 
     return re.sub(r"([^\w@%+=:,./-])", r"\\\1", value)

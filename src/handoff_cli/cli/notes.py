@@ -16,13 +16,17 @@ app = typer.Typer()
 JsonOpt = Annotated[bool, typer.Option("--json", help=common.JSON_HELP)]
 
 
-def _complete_client(incomplete: str) -> list[str]:
+def _complete_client(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of client names, read from the database without creating it."""
     import os
 
-    from handoff_cli.cli.fast import client_names
+    from handoff_cli.cli.fast import bash_escape, client_names
 
-    return client_names(incomplete, os.environ)
+    db = ctx.find_root().params.get("db")
+    names = client_names(incomplete, os.environ, db=db if isinstance(db, str) else None)
+    if os.environ.get("_HANDOFF_COMPLETE") == "complete_bash" and " " not in incomplete:
+        return [bash_escape(n) for n in names]  # as the fast path answers bash
+    return names
 
 
 ClientArg = Annotated[
