@@ -142,3 +142,9 @@ def test_an_unusable_database_path_is_one_line(db: str, command: tuple[str, ...]
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_db_after_the_command_says_where_it_goes(run: Run) -> None:
+    result = run("due", "--db", "x.db")
+    assert result.exit_code == 2
+    assert "root options go before the command: handoff --db PATH" in result.stderr

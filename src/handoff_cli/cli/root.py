@@ -17,10 +17,16 @@ class HandoffGroup(TyperGroup):
         import sqlite3
         from pathlib import Path
 
+        from typer._click.exceptions import NoSuchOption
+
         from handoff_cli.cli.actions import HANDLED, report_failure
 
         try:
             return super().invoke(ctx)
+        except NoSuchOption as exc:
+            if exc.option_name == "--db" or exc.option_name.startswith("--db="):
+                exc.message += " here; root options go before the command: handoff --db PATH ..."
+            raise
         except (*HANDLED, sqlite3.DatabaseError) as exc:
             path = (ctx.obj or {}).get("db_path") or Path("the database")
             raise typer.Exit(report_failure(exc, path)) from None
