@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -54,10 +55,15 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
     from difflib import SequenceMatcher
 
     best: tuple[float, str] | None = None
+    core = _core(key)
     for other_key, other_name in existing:
         if other_key.startswith(key + " "):
             # `handoff log Kitamura Logistics called`: the shell split an unquoted name.
             best = (2.0, other_name)
+            continue
+        if _same_core(core, _core(other_key)):
+            # `Bright` / `Brightwave`, `ミナト` / `株式会社ミナト`, `Acme` / `Acme Corp.`
+            best = (1.5, other_name) if best is None or best[0] < 1.5 else best
             continue
         matcher = SequenceMatcher(None, key, other_key)
         if matcher.real_quick_ratio() < 0.75 or matcher.quick_ratio() < 0.75:
@@ -67,6 +73,32 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
         if close and (best is None or ratio > best[0]):
             best = (ratio, other_name)
     return best[1] if best else None
+
+
+# Company-form words that do not tell two clients apart (compared after casefold).
+_COMPANY_FORMS = re.compile(
+    r"株式会社|有限会社|合同会社|合資会社|\(株\)|（株）|㈱|"
+    r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|bv)\b\.?"
+)
+_NOT_NAME = re.compile(r"[\s\W_]+")
+
+
+def _core(key: str) -> str:
+    """A name without its company form, spaces and punctuation: `株式会社ミナト` → `ミナト`."""
+    return _NOT_NAME.sub("", _COMPANY_FORMS.sub(" ", key))
+
+
+def _same_core(a: str, b: str) -> bool:
+    """One core name is the other, or most of it: its start or its end (three characters
+    and half the longer one at least, so `Acme` does not stop `Acme Logistics`)."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(short) < 3 or 2 * len(short) < len(long_):
+        return False
+    return long_.startswith(short) or long_.endswith(short)
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
