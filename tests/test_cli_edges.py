@@ -148,3 +148,19 @@ def test_db_after_the_command_says_where_it_goes(run: Run) -> None:
     result = run("due", "--db", "x.db")
     assert result.exit_code == 2
     assert "root options go before the command: handoff --db PATH" in result.stderr
+
+
+def test_comma_separated_tags_are_several(run: Run) -> None:
+    note = run("log", "Acme", "x", "--tag", "renewal,pricing", "-t", "q3", "--json").json()
+    assert note["tags"] == ["renewal", "pricing", "q3"]
+
+
+def test_doctor_reports_a_file_that_is_not_ours(run: Run, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all\n" * 100)
+    before = junk.read_bytes()
+    result = run("--db", str(junk), "doctor")
+    assert result.exit_code == 3
+    assert "Problem:" in result.stdout and "not a handoff database" in result.stdout
+    assert "try `handoff doctor`" not in result.stdout
+    assert junk.read_bytes() == before

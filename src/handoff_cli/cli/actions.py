@@ -75,7 +75,8 @@ def log_note(
                     text=body,
                     author=common.author(),
                     with_=with_,
-                    tags=[require_utf8(t, "the tag") for t in tags],
+                    # `--tag renewal,pricing` is two tags, as people expect.
+                    tags=[require_utf8(t, "the tag") for given in tags for t in given.split(",")],
                     now=now,
                 )
                 kept = []

@@ -66,10 +66,20 @@ def doctor(
     \b
       handoff doctor
     """
+    from handoff_cli.errors import StorageError
     from handoff_cli.store import LATEST_VERSION
 
     path = common.db_path(ctx)
-    store = common.open_for_read(ctx)
+    try:
+        store = common.open_for_read(ctx)
+    except StorageError as exc:  # not ours, newer, unreadable: say so, as a report
+        problem = exc.message.replace(" (try `handoff doctor`)", "")
+        if as_json:
+            render.print_json({"path": str(path), "exists": True, "problem": problem})
+        else:
+            out(f"Database:   {path}")
+            out(f"Problem:    {render.safe_line(problem)}")
+        raise typer.Exit(FAILURE) from None
     if store is None:
         if as_json:
             render.print_json({"path": str(path), "exists": False})

@@ -114,7 +114,8 @@ def log(
         typer.Option("--with", "-w", metavar="NAME", help="A contact present (repeatable)."),
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable).")
+        list[str] | None,
+        typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable, or a,b,c)."),
     ] = None,
     kind: Annotated[
         str,
