@@ -302,6 +302,66 @@ class Store:
         )
         return Client(int(cur.lastrowid or 0), client_uuid, shown), True
 
+    def rename_client(self, client: Client, new_name: str) -> Client:
+        """Give `client` a new name; refuse one another client has. Call inside `write()`."""
+        shown = clean_name(new_name)
+        if not shown:
+            msg = "a client name cannot be empty"
+            raise BadInput(msg)
+        other = self.find_client(shown)
+        if other is not None and other.id != client.id:
+            msg = (
+                f"'{other.name}' already exists; to make them one client, "
+                f"`handoff merge '{client.name}' '{other.name}'`"
+            )
+            raise BadInput(msg)
+        self._q(
+            "UPDATE clients SET name = ?, key = ? WHERE id = ?", [shown, name_key(shown), client.id]
+        )
+        return Client(client.id, client.uuid, shown)
+
+    def merge_clients(self, source: Client, target: Client) -> dict[str, int]:
+        """Move everything of `source` to `target` and remove `source`. Inside `write()`.
+
+        A contact known to both becomes one (the target's, with details it lacked
+        filled in from the source's). Returns how many of each moved.
+        """
+        if source.id == target.id:
+            msg = f"'{source.name}' and '{target.name}' are already one client"
+            raise BadInput(msg)
+        contacts = self._q(
+            "SELECT id, key, role, email, phone FROM contacts WHERE client_id = ?", [source.id]
+        ).fetchall()
+        for contact_id, key, role, email, phone in contacts:
+            same = self._q(
+                "SELECT id FROM contacts WHERE client_id = ? AND key = ?", [target.id, key]
+            ).fetchone()
+            if same is None:
+                self._q("UPDATE contacts SET client_id = ? WHERE id = ?", [target.id, contact_id])
+                continue
+            self._q(
+                "UPDATE contacts SET role = coalesce(role, ?), email = coalesce(email, ?),"
+                " phone = coalesce(phone, ?) WHERE id = ?",
+                [role, email, phone, same[0]],
+            )
+            self._q(
+                "UPDATE OR IGNORE note_contacts SET contact_id = ? WHERE contact_id = ?",
+                [same[0], contact_id],
+            )
+            self._q("DELETE FROM note_contacts WHERE contact_id = ?", [contact_id])
+            self._q(
+                "UPDATE promises SET contact_id = ? WHERE contact_id = ?", [same[0], contact_id]
+            )
+            self._q("DELETE FROM contacts WHERE id = ?", [contact_id])
+        notes = self._q(
+            "UPDATE notes SET client_id = ? WHERE client_id = ?", [target.id, source.id]
+        ).rowcount
+        promises = self._q(
+            "UPDATE promises SET client_id = ? WHERE client_id = ?", [target.id, source.id]
+        ).rowcount
+        self._q("DELETE FROM clients WHERE id = ?", [source.id])
+        return {"notes": notes, "promises": promises, "contacts": len(contacts)}
+
     def client_names(self) -> list[str]:
         return [r[0] for r in self._q("SELECT name FROM clients ORDER BY key")]
 

@@ -402,6 +402,76 @@ def contact(
 
 
 @app.command(no_args_is_help=True)
+def rename(
+    ctx: typer.Context,
+    client: ClientArg,
+    new_name: Annotated[str, typer.Argument(metavar="NEW_NAME", help="The name to use.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Give a client a new name (its notes, promises and contacts stay with it).
+
+    \b
+      handoff rename "Acme" "Acme Corporation"
+    """
+    store = common.open_existing(ctx)
+    try:
+        with store.write():
+            found = store.client(client)
+            renamed = store.rename_client(found, new_name)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json({"uuid": renamed.uuid, "old_name": found.name, "name": renamed.name})
+        return
+    out(f"Renamed {safe_line(found.name)} to {safe_line(renamed.name)}.")
+
+
+@app.command(no_args_is_help=True)
+def merge(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(metavar="FROM", help="The client to fold in.")],
+    target: Annotated[str, typer.Argument(metavar="INTO", help="The client to keep.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make two clients one: FROM's notes, promises and contacts move to INTO.
+
+    For a client created twice under different names (a typo, a company form).
+    A contact known to both becomes one. FROM is removed.
+
+    \b
+      handoff merge "Bright" "Brightwave" --yes
+    """
+    store = common.open_existing(ctx)
+    try:
+        from_client = store.client(source)
+        into_client = store.client(target)
+        if not yes:
+            if not sys.stdin.isatty():
+                msg = "not merging without --yes (standard input is not a terminal)"
+                raise BadInput(msg)
+            question = (
+                f"Move everything of {safe_line(from_client.name)} into "
+                f"{safe_line(into_client.name)} and remove {safe_line(from_client.name)}?"
+            )
+            if not typer.confirm(question):
+                out("Nothing changed.")
+                return
+        with store.write():
+            moved = store.merge_clients(from_client, into_client)
+    finally:
+        store.close()
+    if as_json:
+        render.print_json({"from": from_client.name, "into": into_client.name, **moved})
+        return
+    out(
+        f"Merged {safe_line(from_client.name)} into {safe_line(into_client.name)}: "
+        f"{render.plural(moved['notes'], 'note')}, {render.plural(moved['promises'], 'promise')}, "
+        f"{render.plural(moved['contacts'], 'contact')} moved."
+    )
+
+
+@app.command(no_args_is_help=True)
 def edit(
     ctx: typer.Context,
     note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
