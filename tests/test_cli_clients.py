@@ -56,3 +56,18 @@ def test_rename_keeps_the_history_and_refuses_a_taken_name(run: Run) -> None:
         "Acme Corporation",
         "Globex",
     ]
+
+
+def test_import_points_out_a_client_that_looks_like_one_here(run: Run, tmp_path: Path) -> None:
+    other = str(tmp_path / "colleague.db")
+    assert run("--db", other, "log", "ACME Corp.", "their note").exit_code == 0
+    bundle = tmp_path / "b.json"
+    assert run("--db", other, "export", "--format", "json", "-o", str(bundle)).exit_code == 0
+    assert run("log", "Acme Corp", "my note").exit_code == 0
+
+    imported = run("import", str(bundle))
+    assert imported.exit_code == 0
+    assert "handoff merge 'ACME Corp.' 'Acme Corp'" in imported.stderr
+    assert run("merge", "ACME Corp.", "Acme Corp", "--yes").exit_code == 0
+    (row,) = run("clients", "--json").json()
+    assert (row["name"], row["notes"]) == ("Acme Corp", 2)

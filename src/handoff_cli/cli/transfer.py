@@ -451,15 +451,45 @@ def import_(
     bundle = _checked_rules(_read_bundle(file), file)
     if dry_run and not common.db_path(ctx).exists():
         counts = _dry_run_on_empty(bundle, clock)
+        near: list[tuple[str, str]] = []
     else:
         store = common.open_for_write(ctx)
         try:
+            near = _near_duplicates(store, bundle)
             counts = store_transfer.import_bundle(
                 store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
             )
         finally:
             store.close()
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
+    if near and not as_json:
+        from handoff_cli.cli.render import err, safe_line
+
+        for incoming, here in near:
+            err(
+                f"note: {'would add' if dry_run else 'added'} client '{safe_line(incoming)}', "
+                f"close to '{safe_line(here)}' here; if they are one client: "
+                f"handoff merge '{safe_line(incoming)}' '{safe_line(here)}'"
+            )
+
+
+def _near_duplicates(store: Store, bundle: Bundle) -> list[tuple[str, str]]:
+    """Bundle clients that import will add although a local client looks like them."""
+    from handoff_cli.names import likely_typo, name_key
+
+    local = store.clients()
+    uuids = {c.uuid for c in local}
+    keys = [(name_key(c.name), c.name) for c in local]
+    known = {key for key, _ in keys}
+    near = []
+    for client in bundle.clients:
+        key = name_key(client.name)
+        if client.uuid in uuids or key in known:
+            continue  # matched, not added
+        close = likely_typo(key, keys)
+        if close:
+            near.append((client.name, close))
+    return near
 
 
 def _read_bundle(file: str) -> Bundle:
