@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 # Commands whose first argument is CLIENT, and those with a --client/-c option
 # (cli/notes.py: ClientArg and ClientOpt).
-CLIENT_ARGUMENT = frozenset({"log", "show", "contact", "promise"})
+CLIENT_ARGUMENT = frozenset({"log", "show", "contact", "promise", "rename"})
 CLIENT_OPTION = frozenset({"search", "promises", "due"})
 COMPLETE_VAR = "_HANDOFF_COMPLETE"  # Click's name for the program `handoff`
 

@@ -429,8 +429,16 @@ def rename(
 @app.command(no_args_is_help=True)
 def merge(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(metavar="FROM", help="The client to fold in.")],
-    target: Annotated[str, typer.Argument(metavar="INTO", help="The client to keep.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            metavar="FROM", help="The client to fold in.", autocompletion=_complete_client
+        ),
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(metavar="INTO", help="The client to keep.", autocompletion=_complete_client),
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
