@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 
 from handoff_cli.errors import BadInput, HandoffError, StorageError
 from handoff_cli.models import Client, Completion, Contact, Note, Promise
-from handoff_cli.names import clean_name, likely_typo, name_key
+from handoff_cli.names import clean_name, likely_typo, name_key, required_name
 
 APPLICATION_ID = 0x68616E64  # keep in step with migrations.APPLICATION_ID
 LATEST_VERSION = 1  # keep in step with migrations.LATEST_VERSION (a test checks)
@@ -278,10 +278,7 @@ class Store:
 
         A new name very close to an existing one is refused unless `new_client`.
         """
-        shown = clean_name(name)
-        if not shown:
-            msg = "a client name cannot be empty"
-            raise BadInput(msg)
+        shown = required_name(name, "a client name")
         found = self.find_client(shown)
         if found:
             return found, False
@@ -304,10 +301,7 @@ class Store:
 
     def rename_client(self, client: Client, new_name: str) -> Client:
         """Give `client` a new name; refuse one another client has. Call inside `write()`."""
-        shown = clean_name(new_name)
-        if not shown:
-            msg = "a client name cannot be empty"
-            raise BadInput(msg)
+        shown = required_name(new_name, "a client name")
         other = self.find_client(shown)
         if other is not None and other.id != client.id:
             msg = (
@@ -397,10 +391,7 @@ class Store:
 
     def ensure_contact(self, client: Client, name: str) -> Contact:
         """The contact called `name` at `client`, created if new. Call inside `write()`."""
-        shown = clean_name(name)
-        if not shown:
-            msg = "a contact name cannot be empty"
-            raise BadInput(msg)
+        shown = required_name(name, "a contact name")
         row = self._q(
             "SELECT id, uuid, name, role, email, phone FROM contacts "
             "WHERE client_id = ? AND key = ?",
@@ -717,20 +708,10 @@ class Store:
         sql += " ORDER BY p.status != 'open', p.next_due IS NULL, p.next_due, p.id"
         return [self._promise(r) for r in self._q(sql, params)]
 
-    def due_promises(self, *, until: date, client: Client | None = None) -> list[Promise]:
-        """Open promises whose next due date is on or before `until`."""
-        sql = self._PROMISE_SELECT + " WHERE p.status = 'open' AND p.next_due <= ?"
-        params: list[Any] = [until.isoformat()]
-        if client:
-            sql += " AND p.client_id = ?"
-            params.append(client.id)
-        sql += " ORDER BY p.next_due, c.key, p.id"
-        return [self._promise(r) for r in self._q(sql, params)]
-
     def due_entries(self, *, until: date, client: Client | None = None) -> list[DueEntry]:
         """The few fields `due` needs of each open promise due on or before `until`.
 
-        Lighter than `due_promises`: the morning view may list thousands of rows.
+        Not whole `Promise` models: the morning view may list thousands of rows.
         """
         sql = (
             "SELECT p.id, c.name, p.title, k.name, p.rule, p.start, p.after_done, p.next_due"
@@ -769,22 +750,23 @@ class Store:
         )
         return self.promise(promise.id)
 
-    def set_status(
-        self,
-        promise: Promise,
-        status: str,
-        *,
-        next_due: date | None = None,
-        resumed_on: date | None = None,
+    def set_status(self, promise: Promise, status: str) -> Promise:
+        """Change a promise's status only (drop, pause). Call inside `write()`."""
+        self._q("UPDATE promises SET status = ? WHERE id = ?", [status, promise.id])
+        return self.promise(promise.id)
+
+    def resume(
+        self, promise: Promise, *, next_due: date | None, resumed_on: date | None
     ) -> Promise:
-        """Change a promise's status (and next due / resume day when given). Inside `write()`."""
-        if status == "done":  # a series that ran out: nothing is due any more
-            self._q("UPDATE promises SET next_due = NULL WHERE id = ?", [promise.id])
+        """Open a paused promise again with its new next due. Call inside `write()`.
+
+        With no next due left (a series that ran out while paused) it is done.
+        """
         self._q(
-            "UPDATE promises SET status = ?, next_due = coalesce(?, next_due),"
-            " resumed_on = coalesce(?, resumed_on) WHERE id = ?",
+            "UPDATE promises SET status = ?, next_due = ?, resumed_on = coalesce(?, resumed_on)"
+            " WHERE id = ?",
             [
-                status,
+                "open" if next_due is not None else "done",
                 next_due.isoformat() if next_due else None,
                 resumed_on.isoformat() if resumed_on else None,
                 promise.id,

@@ -136,50 +136,34 @@ def _parse(s: str, now: datetime) -> datetime | None:
     return _localize(datetime.combine(day[0], at), now)
 
 
-def _localize(moment: datetime, now: datetime) -> datetime:
-    """`moment`'s wall-clock time in now's place, with the offset in force on its own day.
+def _system_rules(now: datetime) -> bool:
+    """Whether `now` is the system's local time, whose zone rules (DST) then apply.
 
-    `now` usually carries a fixed offset (datetime.now().astimezone()), which is
-    right for today but an hour off across a DST change; the system's zone rules
-    give the offset of that day. When `now` is not the system's local time (a
-    pinned clock elsewhere), its own zone is all we know.
+    `now` usually carries a fixed offset (datetime.now().astimezone()): right for
+    today, an hour off across a DST change. A zoneinfo zone knows its own rules,
+    and a pinned clock elsewhere has only its own offset.
     """
-    tz = now.tzinfo
-    naive = moment.replace(tzinfo=None)
-    if hasattr(tz, "key"):  # a zoneinfo zone knows its own rules
-        return naive.replace(tzinfo=tz)
+    if hasattr(now.tzinfo, "key"):
+        return False
     try:
-        if now.astimezone().utcoffset() == now.utcoffset():
-            return naive.astimezone()
+        return now.astimezone().utcoffset() == now.utcoffset()
     except (OverflowError, ValueError, OSError):
-        pass
-    return naive.replace(tzinfo=tz)
+        return False
+
+
+def _localize(moment: datetime, now: datetime) -> datetime:
+    """`moment`'s wall-clock time in now's place, with the offset in force on its own day."""
+    naive = moment.replace(tzinfo=None)
+    if _system_rules(now):
+        try:
+            return naive.astimezone()
+        except (OverflowError, ValueError, OSError):
+            pass
+    return naive.replace(tzinfo=now.tzinfo)
 
 
 def _iso_datetime(m: re.Match[str], now: datetime) -> datetime | None:
-    tz = now.tzinfo
-    if m["tz"] is None:
-        return _localize(
-            datetime(
-                int(m["y"]),
-                int(m["mo"]),
-                int(m["d"]),
-                int(m["h"]),
-                int(m["mi"]),
-                int(m["s"] or 0),
-                int((m["f"] or "0").ljust(6, "0")),
-            ),
-            now,
-        )
-    if m["tz"] == "z":
-        tz = timezone.utc
-    elif m["tz"] is not None:
-        hours, minutes = int(m["tzh"]), int(m["tzm"] or 0)
-        if hours > 23 or minutes > 59:
-            return None
-        offset = timedelta(hours=hours, minutes=minutes)
-        tz = timezone(-offset if m["tzsign"] == "-" else offset)
-    return datetime(
+    wall = datetime(
         int(m["y"]),
         int(m["mo"]),
         int(m["d"]),
@@ -187,8 +171,16 @@ def _iso_datetime(m: re.Match[str], now: datetime) -> datetime | None:
         int(m["mi"]),
         int(m["s"] or 0),
         int((m["f"] or "0").ljust(6, "0")),
-        tzinfo=tz,
     )
+    if m["tz"] is None:
+        return _localize(wall, now)
+    if m["tz"] == "z":
+        return wall.replace(tzinfo=timezone.utc)
+    hours, minutes = int(m["tzh"]), int(m["tzm"] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    offset = timedelta(hours=hours, minutes=minutes)
+    return wall.replace(tzinfo=timezone(-offset if m["tzsign"] == "-" else offset))
 
 
 def _time_of_day(m: re.Match[str], now: datetime) -> time | None:
@@ -275,11 +267,9 @@ def _add_months(day: date, months: int) -> date:
 
 def local_day(moment: datetime, *, now: datetime) -> date:
     """The calendar day `moment` falls on where the user is (now's place, DST included)."""
-    tz = now.tzinfo
-    if not hasattr(tz, "key"):
+    if _system_rules(now):
         try:
-            if now.astimezone().utcoffset() == now.utcoffset():
-                return moment.astimezone().date()
+            return moment.astimezone().date()
         except (OverflowError, ValueError, OSError):
             pass
-    return moment.astimezone(tz).date()
+    return moment.astimezone(now.tzinfo).date()

@@ -252,22 +252,15 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
             elif action == "pause":
                 changed = store.set_status(current, "paused")
             else:
-                today = clock.date()
+                resumed_on = clock.date() if current.rule else None
                 next_due = schedule.next_due(
                     current.rule,
                     current.start,
                     [c.day for c in current.completions],
                     after_done=current.after_done,
-                    resumed_on=today if current.rule else None,
+                    resumed_on=resumed_on,
                 )
-                # A series whose last occurrence passed while it was paused is over.
-                ended = current.rule is not None and next_due is None
-                changed = store.set_status(
-                    current,
-                    "done" if ended else "open",
-                    next_due=next_due,
-                    resumed_on=today if current.rule else None,
-                )
+                changed = store.resume(current, next_due=next_due, resumed_on=resumed_on)
     finally:
         store.close()
     if as_json:
