@@ -161,16 +161,11 @@ def log(
         render.print_json(data)
         return
     out(actions.saved_line(logged))
-    for promise in logged.kept:
-        out(_kept_line(promise))
+    if logged.kept:
+        from handoff_cli.cli.promises import kept_line  # promises imports this module
 
-
-def _kept_line(promise: object) -> str:
-    from handoff_cli.cli.promises import kept_line
-    from handoff_cli.models import Promise
-
-    assert isinstance(promise, Promise)
-    return kept_line(promise)
+        for promise in logged.kept:
+            out(kept_line(promise))
 
 
 @app.command(no_args_is_help=True)
