@@ -64,8 +64,7 @@ def log_note(
     if not body:
         raise NothingToSave()
     try:
-        store = common.open_path_for_write(path)
-        try:
+        with common.open_path_for_write(path) as store:
             with store.write():
                 found, created = store.ensure_client(client, new_client=new_client, now=now)
                 note = store.add_note(
@@ -86,8 +85,6 @@ def log_note(
                         msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
                         raise BadInput(msg)
                     kept.append(complete(store, promise, at=at, now=now, note_id=note.id))
-        finally:
-            store.close()
     except HandoffError as exc:
         if echo_on_refusal or exc.exit_code != 2:
             exc.message += f"; your note was not saved, here it is: {body}"

@@ -24,10 +24,8 @@ def show_due(
     store = Store.open(path, create=False)
     items: list[DueItem] = []
     if store is not None:
-        try:
+        with store:
             items = due_items(store, as_of=day, within=within, client_name=client)
-        finally:
-            store.close()
     if as_json:
         render.print_json(
             {

@@ -321,10 +321,8 @@ def client_names(
         return []
     if store is None:
         return []
-    try:
+    with store:
         names = store.client_names()
-    finally:
-        store.close()
     prefix = incomplete.casefold()
     return [n for n in names if n.casefold().startswith(prefix) and n.startswith(incomplete)]
 

@@ -46,13 +46,11 @@ def backup(
     store = common.open_for_read(ctx)
     if store is None:
         raise BadInput(common.no_database_message(ctx))
-    try:
+    with store:
         if target.resolve() == store.path.resolve():
             msg = "the backup cannot overwrite the database itself"
             raise BadInput(msg)
         pages = store.backup_to(target)
-    finally:
-        store.close()
     out(f"Backed up {store.path} to {target} ({render.plural(pages, 'page')}).")
 
 
@@ -86,7 +84,7 @@ def doctor(
         else:
             out(f"Database: {path} (not created yet; `handoff log CLIENT TEXT` starts it)")
         return
-    try:
+    with store:
         version = store.schema_version()
         try:
             integrity = store.integrity_check()
@@ -97,8 +95,6 @@ def doctor(
         except (HandoffError, sqlite3.DatabaseError):  # a damaged table cannot be counted
             counts = None
         mode = oct(path.stat().st_mode & 0o777)
-    finally:
-        store.close()
     if as_json:
         render.print_json(
             {

@@ -8,41 +8,11 @@ from typing import Annotated
 import typer
 
 from handoff_cli.cli import common, render
+from handoff_cli.cli.options import ClientArg, ClientOpt, JsonOpt, NoteIdArg, complete_client
 from handoff_cli.cli.render import out, safe, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
 
 app = typer.Typer()
-
-JsonOpt = Annotated[bool, typer.Option("--json", help=common.JSON_HELP)]
-
-
-def _complete_client(ctx: typer.Context, incomplete: str) -> list[str]:
-    """Shell completion of client names, read from the database without creating it."""
-    import os
-
-    from handoff_cli.cli.fast import bash_escape, client_names
-
-    db = ctx.find_root().params.get("db")
-    names = client_names(incomplete, os.environ, db=db if isinstance(db, str) else None)
-    if os.environ.get("_HANDOFF_COMPLETE") == "complete_bash" and " " not in incomplete:
-        return [bash_escape(n) for n in names]  # as the fast path answers bash
-    return names
-
-
-ClientArg = Annotated[
-    str,
-    typer.Argument(help="The client (any case).", autocompletion=_complete_client),
-]
-ClientOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--client",
-        "-c",
-        metavar="CLIENT",
-        help="Only this client.",
-        autocompletion=_complete_client,
-    ),
-]
 
 
 def _text_from(words: list[str] | None, *, initial: str = "") -> str:
@@ -162,7 +132,7 @@ def log(
         return
     out(actions.saved_line(logged))
     if logged.kept:
-        from handoff_cli.cli.promises import kept_line  # promises imports this module
+        from handoff_cli.cli.lines import kept_line
 
         for promise in logged.kept:
             out(kept_line(promise))
@@ -196,7 +166,7 @@ def show(
         else:
             out(common.no_database_message(ctx))
         return
-    try:
+    with store:
         with store.snapshot():
             found = store.client(client)
             contacts = store.contacts(found)
@@ -205,8 +175,6 @@ def show(
             summary = next(
                 s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name
             )
-    finally:
-        store.close()
     if as_json:
         render.print_json(
             {
@@ -236,7 +204,7 @@ def show(
                 line += "  " + style(" · ".join(safe_line(d) for d in details), "dim")
             out(line)
     if promises:
-        from handoff_cli.cli.promises import promise_line
+        from handoff_cli.cli.lines import promise_line
 
         out()
         out(style("Promises", "bold"))
@@ -273,10 +241,8 @@ def clients(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
         return
-    try:
+    with store:
         summaries = store.client_summaries(as_of=clock.date())
-    finally:
-        store.close()
     if as_json:
         render.print_json(
             [
@@ -321,11 +287,9 @@ def search(
     store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
         return
-    try:
+    with store:
         found = store.client(client) if client else None
         hits = store.search(words, client=found, limit=limit)[:limit]  # limit is per table
-    finally:
-        store.close()
     if as_json:
         render.print_json(
             [
@@ -374,8 +338,7 @@ def contact(
     required_name(client, "a client name")
     required_name(name, "a contact name")
     clock = common.now()
-    store = common.open_for_write(ctx)
-    try:
+    with common.open_for_write(ctx) as store:
         with store.write():
             found, created_client = store.ensure_client(client, new_client=new_client, now=clock)
             before = {c.id for c in store.contacts(found)}
@@ -386,8 +349,6 @@ def contact(
                 email=require_utf8(email, "the e-mail") if email is not None else None,
                 phone=require_utf8(phone, "the phone") if phone is not None else None,
             )
-    finally:
-        store.close()
     if as_json:
         render.print_json(render.contact_json(person))
         return
@@ -408,13 +369,10 @@ def rename(
     \b
       handoff rename "Acme" "Acme Corporation"
     """
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         with store.write():
             found = store.client(client)
             renamed = store.rename_client(found, new_name)
-    finally:
-        store.close()
     if as_json:
         render.print_json({"uuid": renamed.uuid, "old_name": found.name, "name": renamed.name})
         return
@@ -427,12 +385,12 @@ def merge(
     source: Annotated[
         str,
         typer.Argument(
-            metavar="FROM", help="The client to fold in.", autocompletion=_complete_client
+            metavar="FROM", help="The client to fold in.", autocompletion=complete_client
         ),
     ],
     target: Annotated[
         str,
-        typer.Argument(metavar="INTO", help="The client to keep.", autocompletion=_complete_client),
+        typer.Argument(metavar="INTO", help="The client to keep.", autocompletion=complete_client),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
     as_json: JsonOpt = False,
@@ -445,8 +403,7 @@ def merge(
     \b
       handoff merge "Bright" "Brightwave" --yes
     """
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         from_client = store.client(source)
         into_client = store.client(target)
         if not yes:
@@ -462,8 +419,6 @@ def merge(
                 return
         with store.write():
             moved = store.merge_clients(from_client, into_client)
-    finally:
-        store.close()
     if as_json:
         render.print_json({"from": from_client.name, "into": into_client.name, **moved})
         return
@@ -477,7 +432,7 @@ def merge(
 @app.command(no_args_is_help=True)
 def edit(
     ctx: typer.Context,
-    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
+    note_id: NoteIdArg,
     text: Annotated[
         str | None,
         typer.Option("--text", metavar="TEXT", help="The new text (default: open $EDITOR)."),
@@ -492,8 +447,7 @@ def edit(
     """
     from handoff_cli.cli import actions
 
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         note = store.note(note_id)
         if text is not None:
             body = _text_from([text])
@@ -509,8 +463,6 @@ def edit(
             return
         with store.write():
             note = store.update_note_text(note_id, body)
-    finally:
-        store.close()
     if as_json:
         render.print_json(render.note_json(note))
         return
@@ -520,7 +472,7 @@ def edit(
 @app.command(no_args_is_help=True)
 def rm(
     ctx: typer.Context,
-    note_id: Annotated[int, typer.Argument(metavar="ID", help="The note's id.")],
+    note_id: NoteIdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
     """Remove a note for good.
@@ -528,8 +480,7 @@ def rm(
     \b
       handoff rm 12 --yes
     """
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         note = store.note(note_id)
         if not yes:
             if not sys.stdin.isatty():
@@ -544,6 +495,4 @@ def rm(
                 return
         with store.write():
             store.delete_note(note_id)
-    finally:
-        store.close()
     out(f"Removed note #{note_id} from {safe_line(note.client)}.")

@@ -2,65 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from handoff_cli.cli import actions, common, due_view, render
-from handoff_cli.cli.notes import ClientArg, ClientOpt, JsonOpt
-from handoff_cli.cli.render import out, safe_line, style
+from handoff_cli.cli.lines import kept_line, promise_line
+from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt
+from handoff_cli.cli.render import out, safe_line
 from handoff_cli.errors import NOTHING_TO_DO, BadInput
-from handoff_cli.models import Promise
 
 app = typer.Typer()
-
-IdArg = Annotated[
-    int, typer.Argument(metavar="ID", help="The promise's id (see `handoff promises`).")
-]
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _every(promise: Promise) -> str:
-    from handoff_cli.rules import describe_cadence
-
-    if promise.rule is None:
-        return "one-off"
-    return describe_cadence(promise.rule, after_done=promise.after_done)
-
-
-def kept_line(promise: Promise) -> str:
-    title = f"#{promise.id} {safe_line(promise.title)} ({safe_line(promise.client)})"
-    if promise.status == "done":
-        return f"Done: {title}. Closed."
-    if promise.next_due is None:
-        return f"Done: {title}. No further occurrences."
-    return (
-        f"Done: {title}. Next due {due_view.day_words(promise.next_due)} "
-        f"{promise.next_due.isoformat()} ({_every(promise)})."
-    )
-
-
-def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> str:
-    parts = [style(f"#{promise.id}", "cyan")]
-    if with_client:
-        parts.append(style(safe_line(promise.client), "bold"))
-    parts.append(safe_line(promise.title))
-    if promise.to:
-        parts.append(f"to {safe_line(promise.to)}")
-    parts.append(style(_every(promise), "dim"))
-    if promise.status == "open" and promise.next_due:
-        when = due_view.relative(promise.next_due, as_of)
-        text = (
-            f"next {due_view.day_words(promise.next_due)} {promise.next_due.isoformat()} ({when})"
-        )
-        parts.append(style(text, "red") if promise.next_due < as_of else text)
-    elif promise.status != "open":
-        parts.append(style(promise.status, "yellow"))
-    return "  ".join(parts)
-
 
 # ----------------------------------------------------------------- commands
 
@@ -126,8 +78,7 @@ def promise(
         rule = None
     next_due = schedule.first_due(rule, first)
     required_name(client, "a client name")
-    store = common.open_for_write(ctx)
-    try:
+    with common.open_for_write(ctx) as store:
         with store.write():
             found, created = store.ensure_client(client, new_client=new_client, now=clock)
             made = store.add_promise(
@@ -140,8 +91,6 @@ def promise(
                 next_due=next_due,
                 now=clock,
             )
-    finally:
-        store.close()
     if as_json:
         data = render.promise_json(made)
         data["new_client"] = created
@@ -171,11 +120,9 @@ def promises(
     store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
         return
-    try:
+    with store:
         found = store.client(client) if client else None
         listed = store.promises(client=found, include_closed=all_)
-    finally:
-        store.close()
     if as_json:
         render.print_json([render.promise_json(p) for p in listed])
         return
@@ -206,8 +153,7 @@ def done(
     """
     clock = common.now()
     moment = common.when(at, at=clock) if at else clock
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         with store.write():
             current = store.promise(promise_id)
             if current.status in ("done", "dropped"):
@@ -227,8 +173,6 @@ def done(
                 now=clock,
             )
             kept = actions.complete(store, current, at=moment, now=clock, note_id=timeline.id)
-    finally:
-        store.close()
     if as_json:
         render.print_json(render.promise_json(kept))
         return
@@ -239,8 +183,7 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
     from handoff_cli import schedule
 
     clock = common.now()
-    store = common.open_existing(ctx)
-    try:
+    with common.open_existing(ctx) as store:
         with store.write():
             current = store.promise(promise_id, with_completions=True)
             allowed = {"drop": ("open", "paused"), "pause": ("open",), "resume": ("paused",)}
@@ -261,8 +204,6 @@ def _set_status(ctx: typer.Context, promise_id: int, action: str, as_json: bool)
                     resumed_on=resumed_on,
                 )
                 changed = store.resume(current, next_due=next_due, resumed_on=resumed_on)
-    finally:
-        store.close()
     if as_json:
         render.print_json(render.promise_json(changed))
         return

@@ -99,19 +99,15 @@ def export(
         from handoff_cli.cli.render import err
 
         err(f"{common.no_database_message(ctx)}; the export is empty")
-    try:
-        # One read transaction: the export is whole and consistent as of one moment.
-        with store.snapshot() if store is not None else nullcontext():
-            clients = _clients(store, client or [])
-            produce = _PRODUCERS[format_.value]
-            chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
-            if output is None:
-                _write_stdout(chunks)
-                return
-            size = _write_file(chunks, output, force=force)
-    finally:
-        if store is not None:
-            store.close()
+    # One read transaction: the export is whole and consistent as of one moment.
+    with store or nullcontext(), store.snapshot() if store is not None else nullcontext():
+        clients = _clients(store, client or [])
+        produce = _PRODUCERS[format_.value]
+        chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
+        if output is None:
+            _write_stdout(chunks)
+            return
+        size = _write_file(chunks, output, force=force)
     from handoff_cli.cli.render import out, plural, safe_line
 
     out(
@@ -453,14 +449,11 @@ def import_(
         counts = _dry_run_on_empty(bundle, clock)
         near: list[tuple[str, str]] = []
     else:
-        store = common.open_for_write(ctx)
-        try:
+        with common.open_for_write(ctx) as store:
             near = _near_duplicates(store, bundle)
             counts = store_transfer.import_bundle(
                 store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
             )
-        finally:
-            store.close()
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
     if near and not as_json:
         from handoff_cli.cli.render import err, safe_line
@@ -554,12 +547,10 @@ def _dry_run_on_empty(bundle: Bundle, clock: datetime) -> dict[str, dict[str, in
     with tempfile.TemporaryDirectory(prefix="handoff-dry-run-") as scratch:
         store = Store.open(Path(scratch) / "dry-run.db", create=True)
         assert store is not None
-        try:
+        with store:
             return store_transfer.import_bundle(
                 store, bundle, now=clock, next_due=schedule.next_due, dry_run=True
             )
-        finally:
-            store.close()
 
 
 def _report(
