@@ -136,6 +136,133 @@ def m001_initial(db: Any) -> None:
     )
 
 
+@migrations()
+def m002_changes_and_coverage(db: Any) -> None:
+    """The change log (teams) and what each completion covers (no slip erases a duty).
+
+    Existing rows become "from before the log": their stamps are the oldest
+    possible, so any later change wins over them. Each old completion's coverage
+    is derived by replaying the old rule in order, counting completions of one
+    promise on one day once; promises whose next due date moves back because
+    of that are recorded in `meta` as a notice for the user.
+    """
+    from handoff_cli.stamps import ZERO_STAMP
+
+    _run_script(
+        db,
+        f"""
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY,           -- the order changes arrived here
+            uuid TEXT NOT NULL UNIQUE,
+            clock TEXT NOT NULL,               -- hybrid logical clock (stamps.py)
+            member TEXT NOT NULL,              -- the writer's member id
+            device TEXT NOT NULL,              -- the writer's device id
+            kind TEXT NOT NULL,                -- note.add, promise.mark, ... (docs/team.md)
+            entity TEXT NOT NULL,              -- the uuid of the record it changes
+            body TEXT NOT NULL,                -- JSON
+            origin TEXT NOT NULL,              -- local, import or team
+            waits_for TEXT                     -- a uuid not here yet; applied once it is
+        );
+        CREATE INDEX changes_waiting ON changes (waits_for) WHERE waits_for IS NOT NULL;
+        CREATE INDEX changes_origin ON changes (origin, seq);
+
+        -- Every uuid a client has been known by: two clients created under one
+        -- name on two machines, or merged, are one client (one `clients` row).
+        CREATE TABLE client_entities (
+            uuid TEXT PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            created_key TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX client_entities_key ON client_entities (created_key);
+        CREATE INDEX client_entities_client ON client_entities (client_id);
+        CREATE TABLE contact_entities (
+            uuid TEXT PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id),
+            created_key TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_entities_contact ON contact_entities (contact_id);
+
+        CREATE TABLE tombstones (
+            uuid TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            stamp TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE undos (
+            uuid TEXT PRIMARY KEY,
+            mark TEXT NOT NULL,                -- the completion or skip taken back
+            stamp TEXT NOT NULL,
+            at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX undos_mark ON undos (mark);
+        CREATE TABLE pauses (
+            uuid TEXT PRIMARY KEY,
+            promise_id INTEGER NOT NULL REFERENCES promises(id),
+            kind TEXT NOT NULL,                -- pause or resume
+            day TEXT NOT NULL,
+            until TEXT,
+            stamp TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX pauses_promise ON pauses (promise_id);
+
+        ALTER TABLE clients ADD COLUMN name_key TEXT;
+        ALTER TABLE clients ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        UPDATE clients SET name_key = key;
+        CREATE INDEX clients_name_key ON clients (name_key);
+        INSERT INTO client_entities (uuid, client_id, created_key)
+            SELECT uuid, id, key FROM clients;
+
+        ALTER TABLE contacts ADD COLUMN name_key TEXT;
+        -- Each field that can change has the stamp ("clock@member") of its latest
+        -- change: the merge rule is "latest change wins" per field.
+        ALTER TABLE contacts ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE contacts ADD COLUMN role_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE contacts ADD COLUMN email_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE contacts ADD COLUMN phone_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        UPDATE contacts SET name_key = key;
+        INSERT INTO contact_entities (uuid, contact_id, created_key)
+            SELECT uuid, id, key FROM contacts;
+
+        ALTER TABLE notes ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE notes ADD COLUMN text_stamp TEXT;   -- NULL: as made (stamp)
+        ALTER TABLE notes ADD COLUMN on_promise TEXT;   -- `log --on`: the promise's uuid
+        CREATE INDEX notes_on_promise ON notes (on_promise, at_utc) WHERE on_promise IS NOT NULL;
+
+        ALTER TABLE promises ADD COLUMN owner TEXT;     -- NULL: this database's own user
+        ALTER TABLE promises ADD COLUMN due_at TEXT;    -- a one-off's deadline with its time
+        ALTER TABLE promises ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN dropped INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE promises ADD COLUMN title_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN to_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN client_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN schedule_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN owner_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE promises ADD COLUMN status_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        UPDATE promises SET dropped = 1 WHERE status = 'dropped';
+        ALTER TABLE promises ADD COLUMN covered_through TEXT;
+        ALTER TABLE promises ADD COLUMN paused_from TEXT;   -- the latest pause: its first day
+        ALTER TABLE promises ADD COLUMN paused_until TEXT;  -- and its end (NULL: open)
+        ALTER TABLE promises ADD COLUMN irregular INTEGER NOT NULL DEFAULT 0;
+
+        ALTER TABLE completions ADD COLUMN kind TEXT NOT NULL DEFAULT 'done';
+        ALTER TABLE completions ADD COLUMN covers TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE completions ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE completions ADD COLUMN note_uuid TEXT;
+        UPDATE completions SET note_uuid = (SELECT uuid FROM notes WHERE id = note_id);
+        """,
+    )
+    from handoff_cli.legacy import migrate_coverage
+
+    notices = migrate_coverage(db.conn)
+    if notices:
+        import json
+
+        db.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('notice', ?)",
+            [json.dumps(notices, ensure_ascii=False)],
+        )
+
+
 LATEST_VERSION = len(migrations._migrations)
 
 

@@ -43,16 +43,21 @@ class Note:
     author: str
     with_: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    on_promise: str | None = None  # `log --on`: the uuid of the promise it is progress on
 
 
 @dataclass(frozen=True)
 class Completion:
-    """One `done` of a promise: when it happened and the calendar day it counts for."""
+    """A `done` or a `skip` of a promise: when, and the occurrences it covers."""
 
     uuid: str
     at: datetime
-    day: date
+    day: date  # the calendar day it was done (or skipped)
     note_uuid: str | None = None  # the timeline note recorded with it, if any
+    kind: str = "done"  # "done" or "skip"
+    covers: tuple[date, ...] = ()
+    stamp: str = ""  # "clock@member" of the change that made it
+    undone: bool = False  # taken back by `undo`
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,13 @@ class Promise:
     rule: str | None  # canonical RFC 5545 rule (no DTSTART) or None for a one-off
     start: date  # first occurrence of a recurring promise; the due day of a one-off
     after_done: bool
-    status: str  # one of PROMISE_STATUSES
+    status: str  # one of PROMISE_STATUSES, as of the store's day (paused or not)
     next_due: date | None
-    resumed_on: date | None = None  # occurrences before this day are not counted
+    owner: str = ""
+    due_at: datetime | None = None  # a one-off's deadline when it was given a time
+    paused_from: date | None = None  # the latest pause, if any: its first day
+    paused_until: date | None = None  # and the day it ends (None: until resumed)
+    covered_through: date | None = None  # kept by a rule change (see coverage.Plan)
     completions: tuple[Completion, ...] = field(default=())
     created_at: datetime | None = None
 
@@ -83,3 +92,14 @@ class DueItem:
     status: str  # one of DUE_STATUSES
     days_overdue: int
     missed: int
+    owner: str = ""
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PausedItem:
+    promise_id: int
+    client: str
+    title: str
+    until: date | None
+    owner: str = ""

@@ -24,11 +24,13 @@ from handoff_cli.errors import BadInput
 from handoff_cli.rules import Rule, complete, load_rule, rrule_for
 
 __all__ = [
+    "Series",
     "advance",
     "first_due",
     "missed",
     "next_due",
     "occurrences_between",
+    "series",
     "status",
 ]
 
@@ -204,8 +206,15 @@ def _series(rule: str, start: date) -> _Series:
     return _Arithmetic.make(r, start) or _Expanded(r, start)
 
 
+def series(rule: str, start: date) -> Series:
+    """The occurrences of `rule` from `start`, answered without expanding them all."""
+    return _series(rule, start)
+
+
 class _Series:
     """The occurrences of one rule from one start, answered without full expansion."""
+
+    rule: Rule
 
     def __init__(self, rule: Rule, start: date) -> None:
         self.rule = rule
@@ -547,3 +556,6 @@ class _Expanded(_Series):
             found.append(day)
             day = self.first_from_after(day)
         return found
+
+
+Series = _Series

@@ -6,9 +6,11 @@ on is spelled in one place. Plain dicts of JSON types; no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from handoff_cli.models import Contact, Note, Promise
+from handoff_cli.models import Contact, DueItem, Note, PausedItem, Promise
 
 
 def note_record(note: Note) -> dict[str, Any]:
@@ -22,6 +24,7 @@ def note_record(note: Note) -> dict[str, Any]:
         "author": note.author,
         "with": list(note.with_),
         "tags": list(note.tags),
+        "on": note.on_promise,
     }
 
 
@@ -44,9 +47,48 @@ def promise_record(promise: Promise) -> dict[str, Any]:
         "client": promise.client,
         "title": promise.title,
         "to": promise.to,
+        "owner": promise.owner,
         "rule": promise.rule,
         "next_due": promise.next_due.isoformat() if promise.next_due else None,
         "status": promise.status,
         "start": promise.start.isoformat(),
         "after_done": promise.after_done,
+        "due_at": promise.due_at.isoformat() if promise.due_at else None,
+        "paused_until": promise.paused_until.isoformat()
+        if promise.status == "paused" and promise.paused_until
+        else None,
+    }
+
+
+def due_record(
+    as_of: date, items: Sequence[DueItem], paused: Sequence[PausedItem]
+) -> dict[str, Any]:
+    """`due --json`."""
+    return {
+        "as_of": as_of.isoformat(),
+        "items": [
+            {
+                "id": i.promise_id,
+                "client": i.client,
+                "title": i.title,
+                "to": i.to,
+                "owner": i.owner,
+                "due": i.due.isoformat(),
+                "due_at": i.due_at.isoformat() if i.due_at else None,
+                "status": i.status,
+                "days_overdue": i.days_overdue,
+                "missed": i.missed,
+            }
+            for i in items
+        ],
+        "paused": [
+            {
+                "id": p.promise_id,
+                "client": p.client,
+                "title": p.title,
+                "owner": p.owner,
+                "until": p.until.isoformat() if p.until else None,
+            }
+            for p in paused
+        ],
     }

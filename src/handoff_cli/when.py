@@ -273,3 +273,24 @@ def local_day(moment: datetime, *, now: datetime) -> date:
         except (OverflowError, ValueError, OSError):
             pass
     return moment.astimezone(now.tzinfo).date()
+
+
+def gives_time(text: str) -> bool:
+    """Whether `text` names a time of day as well as a day (`fri 18:00`, `in 2 hours`).
+
+    A one-off promise given a time is overdue once that time has passed.
+    """
+    s = " ".join(text.lower().split())
+    if _ISO_DATETIME.fullmatch(s) or s == "now":
+        return True
+    rel = _relative(s)
+    if rel is not None:
+        return rel[1] in ("hour", "minute")
+    m = _TIME_SUFFIX.search(s)
+    if m is None or (m["mi"] is None and m["ampm"] is None):
+        return False
+    head = s[: m.start()]
+    return not head or _day(head, _ANY_NOW) is not None  # only the grammar matters here
+
+
+_ANY_NOW = datetime(2000, 1, 3, 12, tzinfo=timezone.utc)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from handoff_cli.cli import common
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
 from handoff_cli.models import NOTE_KINDS, Client, Note, Promise
-from handoff_cli.store import Store
 
 
 class NothingToSave(HandoffError):
@@ -35,7 +34,7 @@ class Logged:
     client: Client
     new_client: bool
     note: Note
-    kept: tuple[Promise, ...]
+    kept: tuple[Kept, ...]
 
 
 def log_note(
@@ -50,46 +49,73 @@ def log_note(
     tags: Sequence[str],
     new_client: bool,
     done: Sequence[int] = (),
+    on: int | None = None,
     echo_on_refusal: bool = False,
 ) -> Logged:
     """Save one note (and the promises it kept) in one transaction.
 
-    If it cannot be saved because the database failed us, or the text came from
-    an editor whose file is gone (`echo_on_refusal`), the error carries the text
-    so the user's words are not lost.
+    A `--done ID` that `done ID` would refuse refuses the whole note: nothing
+    is saved. If it cannot be saved because the database failed us, or the
+    text came from an editor whose file is gone (`echo_on_refusal`), the error
+    carries the text so the user's words are not lost.
     """
+    from handoff_cli import writes
     from handoff_cli.names import require_utf8, required_name
+    from handoff_cli.when import local_day
 
     required_name(client, "a client name")
     if not body:
         raise NothingToSave()
     try:
-        with common.open_path_for_write(path) as store:
-            with store.write():
-                found, created = store.ensure_client(client, new_client=new_client, now=now)
-                note = store.add_note(
-                    found,
-                    at=at,
-                    kind=kind,
-                    text=body,
-                    author=common.author(),
-                    with_=with_,
-                    # `--tag renewal,pricing` is two tags, as people expect.
-                    tags=[require_utf8(t, "the tag") for given in tags for t in given.split(",")],
-                    now=now,
+        with common.open_path_for_write(path) as store, store.write():
+            w = store.writer(now)
+            found = store.find_client(client)
+            promises = []
+            day = local_day(at, now=now)
+            for promise_id in done:
+                promise = store.promise(promise_id)
+                if found is None or promise.client != found.name:
+                    msg = f"promise #{promise_id} belongs to {promise.client}, not {client}"
+                    raise BadInput(msg)
+                writes.check_done(store, promise, day=day, today=local_day(now, now=now))
+                promises.append(promise)
+            on_promise = store.promise(on) if on is not None else None
+            if on_promise is not None and (found is None or on_promise.client != found.name):
+                msg = f"promise #{on} belongs to {on_promise.client}, not {client}"
+                raise BadInput(msg)
+            found, created = writes.client_for_write(store, w, client, new_client=new_client)
+            note = writes.add_note(
+                store,
+                w,
+                found,
+                at=at,
+                kind=kind,
+                text=body,
+                author=common.author(),
+                with_=with_,
+                # `--tag renewal,pricing` is two tags, as people expect.
+                tags=[require_utf8(t, "the tag") for given in tags for t in given.split(",")],
+                on=on_promise,
+            )
+            kept = []
+            for promise in promises:
+                after, covers = writes.done(
+                    store, w, promise, at=at, day=day, today=local_day(now, now=now), note=note
                 )
-                kept = []
-                for promise_id in done:
-                    promise = store.promise(promise_id)
-                    if promise.client != found.name:
-                        msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
-                        raise BadInput(msg)
-                    kept.append(complete(store, promise, at=at, now=now, note_id=note.id))
+                kept.append(Kept(after, covers))
     except HandoffError as exc:
         if echo_on_refusal or exc.exit_code != 2:
             exc.message += f"; your note was not saved, here it is: {body}"
         raise
     return Logged(found, created, note, tuple(kept))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A promise after a `done`, and the occurrences that `done` covered."""
+
+    promise: Promise
+    covers: tuple[date, ...]
 
 
 def saved_line(logged: Logged) -> str:
@@ -98,42 +124,6 @@ def saved_line(logged: Logged) -> str:
     new = " (new client)" if logged.new_client else ""
     name = render.safe_line(logged.client.name)
     return f"Saved note #{logged.note.id} for {name}{new}, {render.when(logged.note.at)}."
-
-
-def complete(
-    store: Store, promise: Promise, *, at: datetime, now: datetime, note_id: int | None
-) -> Promise:
-    """Record that `promise` was kept at `at`, and move it on. Call inside `store.write()`.
-
-    The next due date is worked out from every completion, so a `done --at` back-dated
-    before an earlier one gives the same answer as a fresh import of the history.
-    """
-    from handoff_cli import schedule
-    from handoff_cli.when import local_day
-
-    if promise.status in ("done", "dropped"):
-        msg = f"promise #{promise.id} is already {promise.status}"
-        raise BadInput(msg)
-    if promise.status == "paused":
-        # Occurrences are not counted while paused, so a completion has nothing to cover.
-        msg = f"promise #{promise.id} is paused; `handoff resume {promise.id}` first"
-        raise BadInput(msg)
-    day = local_day(at, now=now)
-    if day > local_day(now, now=now):
-        msg = f"promise #{promise.id} cannot be done in the future ({day.isoformat()}); check --at"
-        raise BadInput(msg)
-    if promise.rule is None:
-        next_due = None
-    else:
-        done_days = [c.day for c in store.completions(promise.id)] + [day]
-        next_due = schedule.next_due(
-            promise.rule,
-            promise.start,
-            done_days,
-            after_done=promise.after_done,
-            resumed_on=promise.resumed_on,
-        )
-    return store.record_completion(promise, at=at, day=day, note_id=note_id, next_due=next_due)
 
 
 HANDLED = (HandoffError, UnicodeEncodeError, OverflowError, KeyboardInterrupt)

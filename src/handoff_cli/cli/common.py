@@ -18,17 +18,35 @@ JSON_HELP = "Print JSON for scripts instead of text."
 NEW_CLIENT_HELP = "Create the client even if its name is close to an existing one."
 
 
+_clock: dict[str, datetime] = {}
+
+
 def now() -> datetime:
-    """The one reading of the clock. `$HANDOFF_NOW` (ISO 8601) pins it, for tests and demos."""
+    """The one reading of the clock. `$HANDOFF_NOW` (ISO 8601) pins it, for tests and demos.
+
+    Read once per command (and per pinned value): every part of a command,
+    the store's idea of "today" included, sees the same moment.
+    """
     pinned = os.environ.get("HANDOFF_NOW", "")
+    known = _clock.get(pinned)
+    if known is not None and pinned:
+        return known
     if pinned:
         try:
             moment = datetime.fromisoformat(pinned)
         except ValueError:
             msg = f"HANDOFF_NOW must be an ISO 8601 date-time, not '{pinned}'"
             raise BadInput(msg) from None
-        return moment if moment.tzinfo else moment.astimezone()
-    return datetime.now().astimezone()
+        moment = moment if moment.tzinfo else moment.astimezone()
+    else:
+        moment = datetime.now().astimezone()
+    _clock[pinned] = moment
+    return moment
+
+
+def forget_clock() -> None:
+    """Read the clock afresh on the next `now()` (a new command in the same process)."""
+    _clock.clear()
 
 
 def today() -> date:
@@ -68,6 +86,30 @@ def open_path_for_write(path: Path) -> Store:
     store = Store.open(path, create=True)
     assert store is not None
     store.on_wait = _wait_notice()
+    return ready(store)
+
+
+def open_path_for_read(path: Path) -> Store | None:
+    store = Store.open(path, create=False)
+    return None if store is None else ready(store)
+
+
+def ready(store: Store) -> Store:
+    """Tell the store what day it is and who "I" am, and pass on what its upgrade found."""
+    store.today = now().date()
+    store.me = author()
+    notice = store.meta("notice")
+    if notice:
+        import json
+        import sys
+
+        for line in json.loads(notice):
+            sys.stderr.write(f"note: {line}\n")
+        try:
+            with store.write():
+                store.set_meta("notice", None)
+        except Exception:  # noqa: BLE001 - a read-only file: say it again next time
+            pass
     return store
 
 
@@ -87,7 +129,7 @@ def _wait_notice() -> Callable[[], None] | None:
 
 def open_for_read(ctx: typer.Context) -> Store | None:
     """The database, or None when there is none yet (reading never creates one)."""
-    return Store.open(db_path(ctx), create=False)
+    return open_path_for_read(db_path(ctx))
 
 
 def open_existing(ctx: typer.Context) -> Store:

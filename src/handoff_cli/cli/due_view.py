@@ -6,62 +6,88 @@ path both call it, so they cannot drift apart.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from handoff_cli.cli import common, render
 from handoff_cli.cli.render import out, safe_line, style
-from handoff_cli.models import DueItem
+from handoff_cli.errors import FAILURE, NOTHING_TO_DO
+from handoff_cli.models import DueItem, PausedItem
 from handoff_cli.store import Store
 
 
 def show_due(
-    path: Path, *, as_of: str | None, within: int, client: str | None, as_json: bool
+    path: Path,
+    *,
+    as_of: str | None,
+    within: int,
+    client: str | None,
+    as_json: bool,
+    check: bool = False,
 ) -> int:
-    """Print what is due; return 1 when something is overdue (for --check), else 0."""
+    """Print what is due; return the exit code (`--check`: 1 when something is overdue
+    or due today, 3 when there is no database at the path; else 0)."""
     clock = common.now()
     day = common.day(as_of, at=clock) if as_of else clock.date()
-    store = Store.open(path, create=False)
+    store = common.open_path_for_read(path)
     items: list[DueItem] = []
+    paused: list[PausedItem] = []
     if store is not None:
         with store:
-            items = due_items(store, as_of=day, within=within, client_name=client)
+            items = due_items(store, as_of=day, within=within, client_name=client, now=clock)
+            paused = store.paused_entries(
+                as_of=day, client=store.client(client) if client else None
+            )
     if as_json:
-        render.print_json(
-            {
-                "as_of": day.isoformat(),
-                "items": [
-                    {
-                        "id": i.promise_id,
-                        "client": i.client,
-                        "title": i.title,
-                        "to": i.to,
-                        "due": i.due.isoformat(),
-                        "status": i.status,
-                        "days_overdue": i.days_overdue,
-                        "missed": i.missed,
-                    }
-                    for i in items
-                ],
-            }
-        )
+        from handoff_cli.shapes import due_record
+
+        render.print_json(due_record(day, items, paused))
     else:
         no_database = common.no_database_text(path) if store is None else None
-        print_due(items, as_of=day, within=within, no_database=no_database)
-    return 1 if any(i.status == "overdue" for i in items) else 0
+        print_due(items, paused, as_of=day, within=within, no_database=no_database)
+    if not check:
+        return 0
+    if store is None:
+        if as_json:
+            return FAILURE
+        render.err(render.error_line(f"{common.no_database_text(path)}; nothing was checked"))
+        return FAILURE
+    return NOTHING_TO_DO if any(i.status in ("overdue", "today") for i in items) else 0
 
 
-def due_items(store: Store, *, as_of: date, within: int, client_name: str | None) -> list[DueItem]:
-    """What is overdue, due today and due within `within` days of `as_of`, most urgent first."""
+def due_items(
+    store: Store,
+    *,
+    as_of: date,
+    within: int,
+    client_name: str | None,
+    now: datetime | None = None,
+) -> list[DueItem]:
+    """What is overdue, due today and due within `within` days of `as_of`, most urgent first.
+
+    `now` (when `as_of` is today) makes a one-off whose deadline time has passed overdue.
+    """
     from handoff_cli import schedule
 
     client = store.client(client_name) if client_name else None
+    today = now is not None and now.date() == as_of
+    before = as_of - timedelta(days=1)
     items = []
-    for p in store.due_entries(until=as_of + timedelta(days=within), client=client):
+    for p in store.due_entries(as_of=as_of, until=as_of + timedelta(days=within), client=client):
         state = schedule.status(p.next_due, as_of, within)
         if state is None:
             continue
-        missed = schedule.missed(p.rule, p.next_due, as_of, after_done=p.after_done, start=p.start)
+        due_at = datetime.fromisoformat(p.due_at) if p.due_at else None
+        if state == "today" and today and due_at is not None and now is not None and due_at < now:
+            state = "overdue"
+        if p.next_due >= as_of:
+            missed = 0
+        elif p.irregular:
+            missed = _missed_slowly(store, p.id, as_of)
+        else:
+            missed = schedule.missed(
+                p.rule, p.next_due, before, after_done=p.after_done, start=p.start
+            )
         items.append(
             DueItem(
                 promise_id=p.id,
@@ -73,11 +99,22 @@ def due_items(store: Store, *, as_of: date, within: int, client_name: str | None
                 status=state,
                 days_overdue=max(0, (as_of - p.next_due).days),
                 missed=missed,
+                owner=p.owner,
+                due_at=due_at,
             )
         )
     rank = {"overdue": 0, "today": 1, "upcoming": 2}
     items.sort(key=lambda i: (rank[i.status], i.due, i.client, i.promise_id))
     return items
+
+
+def _missed_slowly(store: Store, promise_id: int, as_of: date) -> int:
+    """`missed` for a promise with marks or pauses past its next due: look at them."""
+    from handoff_cli import coverage, writes
+
+    promise = store.promise(promise_id)
+    marks, intervals = store.marks(promise_id)
+    return coverage.missed(writes.plan_of(promise), marks, intervals, promise.next_due, as_of)
 
 
 def day_words(day: date) -> str:
@@ -97,8 +134,15 @@ def relative(due: date, as_of: date) -> str:
     return f"in {delta} days"
 
 
-def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: str | None) -> None:
-    """People's view: sections Overdue / Due today / In the next N days, by client."""
+def print_due(
+    items: list[DueItem],
+    paused: list[PausedItem],
+    *,
+    as_of: date,
+    within: int,
+    no_database: str | None,
+) -> None:
+    """People's view: sections Overdue / Due today / In the next N days, by client; paused last."""
     day = as_of.strftime("%a %Y-%m-%d")
     horizon = f"the next {render.plural(within, 'day')}"
     if not items:
@@ -108,6 +152,7 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
             out(f"Nothing due as of {day} or in {horizon}. All clear.")
         else:
             out(f"Nothing due as of {day}. All clear.")
+        _print_paused(paused)
         return
     out(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold"))
     headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
@@ -124,14 +169,30 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
             out("  " + style(safe_line(client_name), "bold"))
             for item in group:
                 out("    " + _due_line(item, as_of))
+    _print_paused(paused)
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
     summary = [
         style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
         f"{counts['today']} due today",
         f"{counts['upcoming']} coming up",
     ]
+    if paused:
+        summary.append(f"{len(paused)} paused")
     out()
     out(" · ".join(summary))
+
+
+def _print_paused(paused: list[PausedItem]) -> None:
+    if not paused:
+        return
+    out()
+    out(style("Paused", "bold"))
+    for item in paused:
+        until = f"resumes {item.until.strftime('%a %Y-%m-%d')}" if item.until else "no end date"
+        out(
+            f"    {style('‖', 'dim')}  {style(f'#{item.promise_id}', 'cyan')}  "
+            f"{safe_line(item.client)}: {safe_line(item.title)}  {style(until, 'dim')}"
+        )
 
 
 def _due_line(item: DueItem, as_of: date) -> str:
@@ -139,13 +200,17 @@ def _due_line(item: DueItem, as_of: date) -> str:
     parts = [marks[item.status], style(f"#{item.promise_id}", "cyan"), safe_line(item.title)]
     if item.to:
         parts.append(f"to {safe_line(item.to)}")
+    at = f" {item.due_at.astimezone():%H:%M}" if item.due_at else ""
     if item.status == "overdue":
-        late = render.plural(item.days_overdue, "day") + " overdue"
+        if item.days_overdue:
+            late = render.plural(item.days_overdue, "day") + " overdue"
+        else:
+            late = "overdue since" + at
         if item.missed > 1:
             late += f", missed {item.missed}"
-        parts.append(style(f"{late} (due {item.due.strftime('%a %Y-%m-%d')})", "red"))
+        parts.append(style(f"{late} (due {item.due.strftime('%a %Y-%m-%d')}{at})", "red"))
     elif item.status == "today":
-        parts.append(style("due today", "yellow"))
+        parts.append(style(f"due today{at}", "yellow"))
     else:
-        parts.append(f"{relative(item.due, as_of)} ({item.due.strftime('%a %Y-%m-%d')})")
+        parts.append(f"{relative(item.due, as_of)} ({item.due.strftime('%a %Y-%m-%d')}{at})")
     return "  ".join(parts)

@@ -249,10 +249,14 @@ def due(call: DueCall) -> int:
     def show(path: Path) -> int:
         from handoff_cli.cli import due_view
 
-        code = due_view.show_due(
-            path, as_of=call.as_of, within=call.within, client=call.client, as_json=call.as_json
+        return due_view.show_due(
+            path,
+            as_of=call.as_of,
+            within=call.within,
+            client=call.client,
+            as_json=call.as_json,
+            check=call.check,
         )
-        return code if call.check else 0
 
     return _guarded(call.db, show)
 
@@ -316,7 +320,7 @@ def client_names(
 
     try:
         path = database_path(db) if db else database_path(environ.get("HANDOFF_DB") or None)
-        store = Store.open(path, create=False)
+        store = Store.open(path, create=False)  # no notices here: completion must stay quiet
     except HandoffError:
         return []
     if store is None:

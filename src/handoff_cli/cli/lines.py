@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from handoff_cli.cli import due_view
@@ -9,7 +10,7 @@ from handoff_cli.cli.render import safe_line, style
 from handoff_cli.models import Promise
 
 
-def _every(promise: Promise) -> str:
+def every(promise: Promise) -> str:
     from handoff_cli.rules import describe_cadence
 
     if promise.rule is None:
@@ -17,32 +18,74 @@ def _every(promise: Promise) -> str:
     return describe_cadence(promise.rule, after_done=promise.after_done)
 
 
-def kept_line(promise: Promise) -> str:
-    title = f"#{promise.id} {safe_line(promise.title)} ({safe_line(promise.client)})"
+def title_of(promise: Promise) -> str:
+    return f"#{promise.id} {safe_line(promise.title)} ({safe_line(promise.client)})"
+
+
+def next_words(promise: Promise) -> str:
+    """What is owed next: 'Next due Thu 2026-12-31 (monthly on day 31).', or that it is closed."""
     if promise.status == "done":
-        return f"Done: {title}. Closed."
+        return "Closed." if promise.rule is None else "No further occurrences."
+    if promise.status == "dropped":
+        return "Dropped."
     if promise.next_due is None:
-        return f"Done: {title}. No further occurrences."
-    return (
-        f"Done: {title}. Next due {due_view.day_words(promise.next_due)} "
-        f"{promise.next_due.isoformat()} ({_every(promise)})."
-    )
+        if promise.status == "paused":
+            return "Paused, with nothing owed until it is resumed."
+        return "No further occurrences."
+    due = promise.next_due
+    text = f"Next due {due_view.day_words(due)} {due.isoformat()}"
+    if promise.due_at is not None:
+        text += f" {promise.due_at.astimezone():%H:%M}"
+    if promise.rule is not None:
+        text += f" ({every(promise)})"
+    return text + "."
 
 
-def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> str:
+def covers_words(covers: Sequence[date]) -> str:
+    from handoff_cli.coverage import day_list
+
+    if not covers:
+        return ""
+    return f" Covers {day_list(covers)}."
+
+
+def kept_line(promise: Promise, covers: Sequence[date] = ()) -> str:
+    return f"Done: {title_of(promise)}.{covers_words(covers)} {next_words(promise)}"
+
+
+def promise_line(
+    promise: Promise,
+    *,
+    as_of: date,
+    with_client: bool = True,
+    with_owner: bool = False,
+    progress: str | None = None,
+) -> str:
     parts = [style(f"#{promise.id}", "cyan")]
     if with_client:
         parts.append(style(safe_line(promise.client), "bold"))
     parts.append(safe_line(promise.title))
     if promise.to:
         parts.append(f"to {safe_line(promise.to)}")
-    parts.append(style(_every(promise), "dim"))
+    parts.append(style(every(promise), "dim"))
+    if with_owner and promise.owner:
+        parts.append(style(f"owner {safe_line(promise.owner)}", "magenta"))
     if promise.status == "open" and promise.next_due:
         when = due_view.relative(promise.next_due, as_of)
+        at = f" {promise.due_at.astimezone():%H:%M}" if promise.due_at else ""
         text = (
-            f"next {due_view.day_words(promise.next_due)} {promise.next_due.isoformat()} ({when})"
+            f"next {due_view.day_words(promise.next_due)} "
+            f"{promise.next_due.isoformat()}{at} ({when})"
         )
         parts.append(style(text, "red") if promise.next_due < as_of else text)
+    elif promise.status == "paused":
+        until = promise.paused_until
+        parts.append(
+            style(f"paused until {until.isoformat()}" if until else "paused, no end date", "yellow")
+        )
     elif promise.status != "open":
         parts.append(style(promise.status, "yellow"))
-    return "  ".join(parts)
+    line = "  ".join(parts)
+    if progress:
+        line += "\n      " + style("latest: ", "dim") + progress
+    return line

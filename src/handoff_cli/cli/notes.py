@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from handoff_cli.cli import common, render
-from handoff_cli.cli.options import ClientArg, ClientOpt, JsonOpt, NoteIdArg, complete_client
+from handoff_cli.cli.options import (
+    ClientArg,
+    ClientOpt,
+    JsonOpt,
+    NoteIdArg,
+    complete_client,
+    parse_id,
+)
 from handoff_cli.cli.render import out, safe, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
 
@@ -93,7 +100,15 @@ def log(
     ] = "note",
     done: Annotated[
         list[int] | None,
-        typer.Option("--done", metavar="ID", help="A promise this fulfilled (repeatable)."),
+        typer.Option(
+            "--done", metavar="ID", help="A promise this fulfilled (repeatable).", parser=parse_id
+        ),
+    ] = None,
+    on: Annotated[
+        int | None,
+        typer.Option(
+            "--on", metavar="ID", help="The promise this is progress on.", parser=parse_id
+        ),
     ] = None,
     new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
     as_json: JsonOpt = False,
@@ -103,6 +118,7 @@ def log(
     \b
       handoff log Acme called about the fees --with Tanaka --kind call
       handoff log Acme --at "yesterday 15:00" "visited, demoed v2"
+      handoff log Acme "asked DB team; answer by Thu" --on 3
       echo "long notes" | handoff log Acme
     """
     from handoff_cli.cli import actions
@@ -122,20 +138,21 @@ def log(
         tags=tag or [],
         new_client=new_client,
         done=done or [],
+        on=on,
         echo_on_refusal=from_editor,
     )
     if as_json:
         data = render.note_json(logged.note)
         data["new_client"] = logged.new_client
-        data["done"] = [render.promise_json(p) for p in logged.kept]
+        data["done"] = [render.covered_json(k.promise, k.covers) for k in logged.kept]
         render.print_json(data)
         return
     out(actions.saved_line(logged))
     if logged.kept:
         from handoff_cli.cli.lines import kept_line
 
-        for promise in logged.kept:
-            out(kept_line(promise))
+        for kept in logged.kept:
+            out(kept_line(kept.promise, kept.covers))
 
 
 @app.command(no_args_is_help=True)
@@ -171,6 +188,7 @@ def show(
             found = store.client(client)
             contacts = store.contacts(found)
             promises = store.promises(client=found)
+            progress = store.progress([p.uuid for p in promises])
             notes = store.notes(found, limit=limit, since=since_at)
             summary = next(
                 s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name
@@ -180,7 +198,9 @@ def show(
             {
                 "client": found.name,
                 "contacts": [render.contact_json(c) for c in contacts],
-                "promises": [render.promise_json(p) for p in promises],
+                "promises": [
+                    render.promise_json(p, progress=progress.get(p.uuid)) for p in promises
+                ],
                 "notes": [render.note_json(n) for n in notes],
             }
         )
@@ -209,7 +229,17 @@ def show(
         out()
         out(style("Promises", "bold"))
         for p in promises:
-            out("  " + promise_line(p, as_of=clock.date(), with_client=False))
+            latest = progress.get(p.uuid)
+            out(
+                "  "
+                + promise_line(
+                    p,
+                    as_of=clock.date(),
+                    with_client=False,
+                    with_owner=p.owner != common.author(),
+                    progress=render.progress_words(latest) if latest else None,
+                )
+            )
     out()
     heading = "Notes, newest first"
     if len(notes) == limit and summary.notes > limit:
@@ -333,26 +363,22 @@ def contact(
     \b
       handoff contact Acme Tanaka --role "system manager" --email tanaka@acme.example
     """
-    from handoff_cli.names import require_utf8, required_name
+    from handoff_cli import writes
+    from handoff_cli.names import required_name
 
     required_name(client, "a client name")
     required_name(name, "a contact name")
     clock = common.now()
-    with common.open_for_write(ctx) as store:
-        with store.write():
-            found, created_client = store.ensure_client(client, new_client=new_client, now=clock)
-            before = {c.id for c in store.contacts(found)}
-            person = store.ensure_contact(found, name)
-            person = store.update_contact(
-                person,
-                role=require_utf8(role, "the role") if role is not None else None,
-                email=require_utf8(email, "the e-mail") if email is not None else None,
-                phone=require_utf8(phone, "the phone") if phone is not None else None,
-            )
+    with common.open_for_write(ctx) as store, store.write():
+        w = store.writer(clock)
+        found, created_client = writes.client_for_write(store, w, client, new_client=new_client)
+        person, added = writes.set_contact(
+            store, w, found, name, role=role, email=email, phone=phone
+        )
     if as_json:
         render.print_json(render.contact_json(person))
         return
-    verb = "Updated" if person.id in before else "Added"
+    verb = "Added" if added else "Updated"
     new = " (new client)" if created_client else ""
     out(f"{verb} contact {safe_line(person.name)} at {safe_line(found.name)}{new}.")
 
@@ -369,10 +395,12 @@ def rename(
     \b
       handoff rename "Acme" "Acme Corporation"
     """
-    with common.open_existing(ctx) as store:
-        with store.write():
-            found = store.client(client)
-            renamed = store.rename_client(found, new_name)
+    from handoff_cli import writes
+
+    clock = common.now()
+    with common.open_existing(ctx) as store, store.write():
+        found = store.client(client)
+        renamed = writes.rename_client(store, store.writer(clock), found, new_name)
     if as_json:
         render.print_json({"uuid": renamed.uuid, "old_name": found.name, "name": renamed.name})
         return
@@ -403,6 +431,9 @@ def merge(
     \b
       handoff merge "Bright" "Brightwave" --yes
     """
+    from handoff_cli import writes
+
+    clock = common.now()
     with common.open_existing(ctx) as store:
         from_client = store.client(source)
         into_client = store.client(target)
@@ -418,7 +449,7 @@ def merge(
                 out("Nothing changed.")
                 return
         with store.write():
-            moved = store.merge_clients(from_client, into_client)
+            moved = writes.merge_clients(store, store.writer(clock), from_client, into_client)
     if as_json:
         render.print_json({"from": from_client.name, "into": into_client.name, **moved})
         return
@@ -445,8 +476,10 @@ def edit(
       handoff edit 12
       handoff edit 12 --text "called about the new fees"
     """
+    from handoff_cli import writes
     from handoff_cli.cli import actions
 
+    clock = common.now()
     with common.open_existing(ctx) as store:
         note = store.note(note_id)
         if text is not None:
@@ -462,7 +495,7 @@ def edit(
                 out(f"Note #{note_id} unchanged.")
             return
         with store.write():
-            note = store.update_note_text(note_id, body)
+            note = writes.edit_note(store, store.writer(clock), store.note(note_id), body)
     if as_json:
         render.print_json(render.note_json(note))
         return
@@ -480,6 +513,9 @@ def rm(
     \b
       handoff rm 12 --yes
     """
+    from handoff_cli import writes
+
+    clock = common.now()
     with common.open_existing(ctx) as store:
         note = store.note(note_id)
         if not yes:
@@ -494,5 +530,5 @@ def rm(
                 out("Kept.")
                 return
         with store.write():
-            store.delete_note(note_id)
+            writes.remove_note(store, store.writer(clock), store.note(note_id))
     out(f"Removed note #{note_id} from {safe_line(note.client)}.")

@@ -200,7 +200,7 @@ def contact_json(contact: Contact) -> dict[str, Any]:
     return contact_record(contact)
 
 
-def promise_json(promise: Promise) -> dict[str, Any]:
+def promise_json(promise: Promise, *, progress: Note | None = None) -> dict[str, Any]:
     from handoff_cli.rules import describe_cadence
     from handoff_cli.shapes import promise_record
 
@@ -208,4 +208,17 @@ def promise_json(promise: Promise) -> dict[str, Any]:
     record["every"] = (
         describe_cadence(promise.rule, after_done=promise.after_done) if promise.rule else None
     )
+    record["progress"] = note_json(progress) if progress is not None else None
     return record
+
+
+def covered_json(promise: Promise, covered: Sequence[date]) -> dict[str, Any]:
+    """`done`, `skip` and `undo --json`: the promise, and the occurrences the call (un)covered."""
+    record = promise_json(promise)
+    record["covered"] = [d.isoformat() for d in covered]
+    return record
+
+
+def progress_words(note: Note) -> str:
+    """A promise's latest progress note on one line: when, who, what."""
+    return f"{when(note.at)} {safe_line(note.author)}: {truncate(safe_line(note.text), 100)}"

@@ -157,11 +157,15 @@ def _json(
     from handoff_cli import store_transfer
     from handoff_cli.formats import bundle
 
-    records: Iterable[store_transfer.ClientRecords] = []
+    records: Iterable[bundle.ClientRecords] = []
+    tombstones: list[dict[str, object]] = []
     if store is not None:
         end = _end_of(until, clock) if until else None
         records = store_transfer.records(store, clients, since=since, until=end)
-    return bundle.dump(exported_at=clock, author=common.author(), clients=records)
+        tombstones = store_transfer.tombstones(store)
+    return bundle.dump(
+        exported_at=clock, author=common.author(), clients=records, tombstones=tombstones
+    )
 
 
 def _csv(
@@ -428,6 +432,12 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Report what would change; write nothing.")
     ] = False,
+    keep_owners: Annotated[
+        bool,
+        typer.Option(
+            "--keep-owners", help="Keep the promises' owners (default: you take over open ones)."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help=common.JSON_HELP)] = False,
 ) -> None:
     """Merge a colleague's bundle: their clients, notes and promises join yours.
@@ -439,20 +449,22 @@ def import_(
 
     All or nothing: a bad file changes nothing and says what is wrong.
     Records already here (same uuid, or a client of the same name) are not
-    added twice, so importing the same bundle again adds nothing.
+    added twice, so importing the same bundle again adds nothing; a record
+    changed on either side since merges by the newer change. A handover: you
+    become the owner of the bundle's open promises (--keep-owners keeps theirs).
     """
-    from handoff_cli import schedule, store_transfer
+    from handoff_cli import store_transfer
 
     clock = common.now()
     bundle = _checked_rules(_read_bundle(file), file)
     if dry_run and not common.db_path(ctx).exists():
-        counts = _dry_run_on_empty(bundle, clock)
+        counts = _dry_run_on_empty(bundle, clock, keep_owners=keep_owners)
         near: list[tuple[str, str]] = []
     else:
         with common.open_for_write(ctx) as store:
             near = _near_duplicates(store, bundle)
             counts = store_transfer.import_bundle(
-                store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
+                store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=dry_run
             )
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
     if near and not as_json:
@@ -537,19 +549,19 @@ def _checked_rules(bundle: Bundle, file: str) -> Bundle:
     return replace(bundle, clients=tuple(clients))
 
 
-def _dry_run_on_empty(bundle: Bundle, clock: datetime) -> dict[str, dict[str, int]]:
+def _dry_run_on_empty(
+    bundle: Bundle, clock: datetime, *, keep_owners: bool
+) -> dict[str, dict[str, int]]:
     """A dry run with no database yet: merge into a throwaway one (none is created)."""
     import tempfile
 
-    from handoff_cli import schedule, store_transfer
-    from handoff_cli.store import Store
+    from handoff_cli import store_transfer
 
     with tempfile.TemporaryDirectory(prefix="handoff-dry-run-") as scratch:
-        store = Store.open(Path(scratch) / "dry-run.db", create=True)
-        assert store is not None
+        store = common.open_path_for_write(Path(scratch) / "dry-run.db")
         with store:
             return store_transfer.import_bundle(
-                store, bundle, now=clock, next_due=schedule.next_due, dry_run=True
+                store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=True
             )
 
 

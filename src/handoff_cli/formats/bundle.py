@@ -19,24 +19,31 @@ import json
 import re
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
-from handoff_cli import shapes
 from handoff_cli.errors import BadInput
 from handoff_cli.formats._text import has_surrogates
-from handoff_cli.models import NOTE_KINDS, PROMISE_STATUSES, Client, Contact, Note, Promise
+from handoff_cli.models import NOTE_KINDS, PROMISE_STATUSES
 from handoff_cli.names import clean_name, name_key
+from handoff_cli.stamps import ZERO_STAMP
 
 FORMAT = "handoff-bundle"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)  # version 1 bundles are read too; their records count as oldest
 MAX_BYTES = 512 * 1024 * 1024  # a bundle of a million notes is about 400 MB
 MAX_DEPTH = 16  # a bundle nests 7 deep; anything much deeper is not one
 MAX_ERRORS = 20
 
-# One client's records, as the store hands them over for export.
-ClientRecords = tuple[Client, Sequence[Contact], Sequence[Promise], Iterable[Note]]
+
+class ClientRecords(NamedTuple):
+    """One client's records for export, as JSON-ready dicts; notes stay a lazy iterator."""
+
+    client: dict[str, Any]  # uuid, name, clock, writer, aliases
+    contacts: Sequence[dict[str, Any]]
+    promises: Sequence[dict[str, Any]]
+    notes: Iterable[dict[str, Any]]
 
 
 # ------------------------------------------------------------------- writing
@@ -48,35 +55,26 @@ def _dumps(value: Any) -> str:
     return json.dumps(value) if has_surrogates(text) else text
 
 
-def promise_record(promise: Promise) -> dict[str, Any]:
-    return {
-        **shapes.promise_record(promise),
-        "resumed_on": promise.resumed_on.isoformat() if promise.resumed_on else None,
-        "created_at": promise.created_at.isoformat() if promise.created_at else None,
-        "completions": [
-            {
-                "uuid": c.uuid,
-                "at": c.at.isoformat(),
-                "day": c.day.isoformat(),
-                "note": c.note_uuid,
-            }
-            for c in promise.completions
-        ],
-    }
-
-
-def _array(key: str, records: Iterable[dict[str, Any]], *, last: bool = False) -> Iterator[str]:
-    """`"key": [` then one record per line, then `]`, indented for a client object."""
-    head = f'      "{key}": ['
+def _array(
+    key: str, records: Iterable[dict[str, Any]], *, last: bool = False, indent: str = "      "
+) -> Iterator[str]:
+    """`"key": [` then one record per line, then `]`."""
+    head = f'{indent}"{key}": ['
     first = True
     for record in records:
-        yield (head + "\n" if first else ",\n") + "        " + _dumps(record)
+        yield (head + "\n" if first else ",\n") + indent + "  " + _dumps(record)
         first = False
     end = "" if last else ","
-    yield (head + "]" if first else "\n      ]") + end + "\n"
+    yield (head + "]" if first else f"\n{indent}]") + end + "\n"
 
 
-def dump(*, exported_at: datetime, author: str, clients: Iterable[ClientRecords]) -> Iterator[str]:
+def dump(
+    *,
+    exported_at: datetime,
+    author: str,
+    clients: Iterable[ClientRecords],
+    tombstones: Iterable[dict[str, Any]] = (),
+) -> Iterator[str]:
     """The bundle's text, in pieces. Notes are consumed lazily, client by client."""
     yield "{\n"
     yield f'  "format": {_dumps(FORMAT)},\n'
@@ -85,16 +83,18 @@ def dump(*, exported_at: datetime, author: str, clients: Iterable[ClientRecords]
     yield f'  "author": {_dumps(author)},\n'
     yield '  "clients": ['
     first = True
-    for client, contacts, promises, notes in clients:
+    for records in clients:
         yield ("\n" if first else ",\n") + "    {\n"
         first = False
-        yield f'      "uuid": {_dumps(client.uuid)},\n'
-        yield f'      "name": {_dumps(client.name)},\n'
-        yield from _array("contacts", (shapes.contact_record(c) for c in contacts))
-        yield from _array("promises", (promise_record(p) for p in promises))
-        yield from _array("notes", (shapes.note_record(n) for n in notes), last=True)
+        for key, value in records.client.items():
+            yield f'      "{key}": {_dumps(value)},\n'
+        yield from _array("contacts", records.contacts)
+        yield from _array("promises", records.promises)
+        yield from _array("notes", records.notes, last=True)
         yield "    }"
-    yield "]\n}\n" if first else "\n  ]\n}\n"
+    yield "],\n" if first else "\n  ],\n"
+    yield from _array("tombstones", tombstones, last=True, indent="  ")
+    yield "}\n"
 
 
 # ------------------------------------------------------------------- reading
@@ -107,6 +107,9 @@ class BundleContact:
     role: str | None
     email: str | None
     phone: str | None
+    stamp: str = ZERO_STAMP  # "clock@member" of its name (version 1: the oldest)
+    stamps: dict[str, str] = field(default_factory=dict)  # role, email, phone
+    aliases: tuple[tuple[str, str], ...] = ()  # (uuid, the name key it was made under)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,10 @@ class BundleNote:
     author: str
     with_: tuple[str, ...]
     tags: tuple[str, ...]
+    with_ids: tuple[str, ...] = ()
+    on: str | None = None
+    stamp: str = ZERO_STAMP
+    text_stamp: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +133,26 @@ class BundleCompletion:
     at: datetime
     day: date
     note: str | None  # the uuid of the timeline note recorded with it
+    kind: str = "done"
+    covers: tuple[date, ...] | None = None  # None: a version-1 completion (derived on import)
+    stamp: str = ZERO_STAMP
+
+
+@dataclass(frozen=True, slots=True)
+class BundleUndo:
+    uuid: str
+    mark: str
+    at: datetime
+    stamp: str
+
+
+@dataclass(frozen=True, slots=True)
+class BundlePause:
+    uuid: str
+    kind: str  # pause or resume
+    day: date
+    until: date | None
+    stamp: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +168,14 @@ class BundlePromise:
     created_at: datetime | None
     completions: tuple[BundleCompletion, ...]
     where: str  # e.g. "clients[0].promises[2]", for messages about it
+    owner: str | None = None
+    due_at: datetime | None = None
+    covered_through: date | None = None
+    to_id: str | None = None
+    undos: tuple[BundleUndo, ...] = ()
+    pauses: tuple[BundlePause, ...] = ()
+    stamp: str = ZERO_STAMP
+    stamps: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +185,15 @@ class BundleClient:
     contacts: tuple[BundleContact, ...]
     promises: tuple[BundlePromise, ...]
     notes: tuple[BundleNote, ...]
+    stamp: str = ZERO_STAMP
+    aliases: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BundleTombstone:
+    uuid: str
+    kind: str
+    stamp: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +201,8 @@ class Bundle:
     exported_at: datetime
     author: str
     clients: tuple[BundleClient, ...]
+    version: int = VERSION
+    tombstones: tuple[BundleTombstone, ...] = ()
 
     def count(self) -> dict[str, int]:
         return {
@@ -269,11 +315,11 @@ def parse(data: bytes) -> Bundle:
     if type(version) is not int:
         msg = f'"version" should be the number {VERSION}'
         raise BadInput(msg)
-    if version != VERSION:
+    if version not in READS:
         newer = " (made by a newer handoff; upgrade to import it)" if version > VERSION else ""
-        msg = f"it is a version {version} bundle; this handoff reads version {VERSION}{newer}"
+        msg = f"it is a version {version} bundle; this handoff reads versions 1 and 2{newer}"
         raise BadInput(msg)
-    return _Reader().bundle(top)
+    return _Reader(version).bundle(top)
 
 
 def _kind_of(value: Any) -> str:
@@ -298,7 +344,8 @@ def _shown(value: Any) -> str:
 class _Reader:
     """Checks every record, collecting errors (up to MAX_ERRORS) instead of stopping."""
 
-    def __init__(self) -> None:
+    def __init__(self, version: int = VERSION) -> None:
+        self.version = version
         self.errors: list[str] = []  # the first MAX_ERRORS messages
         self.problems = 0  # how many there were in all
         self.seen: dict[str, str] = {}  # uuid -> where it was first seen
@@ -310,6 +357,12 @@ class _Reader:
         author = self._text(top, "author", "", required=False) or ""
         raw_clients = top.get("clients")
         clients: list[BundleClient] = []
+        tombstones: tuple[BundleTombstone, ...] = ()
+        if "tombstones" in top:
+            try:
+                tombstones = self._records(top, "tombstones", "", self.tombstone)
+            except _Invalid:
+                pass
         if not isinstance(raw_clients, list):
             self._error("clients", f"expected a list, got {_kind_of(raw_clients)}")
         else:
@@ -335,7 +388,7 @@ class _Reader:
             extra = f" (and {more}{many} more problem{'s' if more > 1 else ''})" if more else ""
             raise BadInput(self.errors[0] + extra)
         assert exported_at is not None
-        return Bundle(exported_at, author, tuple(clients))
+        return Bundle(exported_at, author, tuple(clients), self.version, tombstones)
 
     def _record(self, raw: Any, where: str, read: Any) -> Any:
         if not isinstance(raw, dict):
@@ -366,6 +419,8 @@ class _Reader:
         contacts = self._records(obj, "contacts", where, self.contact)
         promises = self._records(obj, "promises", where, self.promise)
         notes = self._records(obj, "notes", where, self.note)
+        stamp = self._stamp(obj, where)
+        aliases = self._aliases(obj, where)
 
         names: dict[str, int] = {}
         for i, contact in enumerate(contacts):
@@ -377,7 +432,7 @@ class _Reader:
                 )
             names.setdefault(key, i)
         self._check(before)
-        return BundleClient(uuid, name, contacts, promises, notes)
+        return BundleClient(uuid, name, contacts, promises, notes, stamp, aliases)
 
     def contact(self, obj: dict[str, Any], where: str) -> BundleContact:
         before = self.problems
@@ -387,6 +442,9 @@ class _Reader:
             role=self._text(obj, "role", where, required=False),
             email=self._text(obj, "email", where, required=False),
             phone=self._text(obj, "phone", where, required=False),
+            stamp=self._stamp(obj, where),
+            stamps=self._stamps(obj, where),
+            aliases=self._aliases(obj, where),
         )
         self._check(before)
         return record
@@ -403,9 +461,15 @@ class _Reader:
         author = self._text(obj, "author", where)
         with_ = self._strings(obj, "with", where)
         tags = self._strings(obj, "tags", where)
+        with_ids = self._uuids(obj, "with_ids", where)
+        on = self._uuid(obj, where, key="on", register=False) if obj.get("on") else None
+        stamp = self._stamp(obj, where)
+        text_stamp = self._stamps(obj, where).get("text")
         self._check(before)
         assert at is not None and text is not None and author is not None
-        return BundleNote(uuid, at, str(kind), text, author, with_, tags)
+        return BundleNote(
+            uuid, at, str(kind), text, author, with_, tags, with_ids, on, stamp, text_stamp
+        )
 
     def promise(self, obj: dict[str, Any], where: str) -> BundlePromise:
         before = self.problems
@@ -428,11 +492,20 @@ class _Reader:
         if "next_due" in obj:  # recomputed on import, but it must still make sense
             self._date(obj, "next_due", where, required=False)
         completions = self._records(obj, "completions", where, self.completion)
+        owner = self._text(obj, "owner", where, required=False)
+        due_at = self._datetime(obj, "due_at", where, required=False)
+        covered_through = self._date(obj, "covered_through", where, required=False)
+        to_id = self._uuid(obj, where, key="to_id", register=False) if obj.get("to_id") else None
+        undos = self._records(obj, "undos", where, self.undo)
+        pauses = self._records(obj, "pauses", where, self.pause)
+        stamp = self._stamp(obj, where)
+        stamps = self._stamps(obj, where)
         self._check(before)
         assert title is not None and start is not None
         return BundlePromise(
             uuid, title, to, rule, start, bool(after_done), str(status), resumed_on,
-            created_at, completions, where,
+            created_at, completions, where, owner, due_at, covered_through, to_id,
+            undos, pauses, stamp, stamps,
         )  # fmt: skip
 
     def completion(self, obj: dict[str, Any], where: str) -> BundleCompletion:
@@ -443,9 +516,129 @@ class _Reader:
         note = obj.get("note")
         if note is not None:
             note = self._uuid(obj, where, key="note", register=False)
+        kind = obj.get("kind", "done")
+        if kind not in ("done", "skip"):
+            self._error(f"{where}.kind", f"expected done or skip, got {_shown(kind)}")
+        covers: tuple[date, ...] | None = None
+        if "covers" in obj:
+            covers = self._days(obj, "covers", where)
+        elif self.version >= 2:
+            self._error(f"{where}.covers", "missing (a version 2 completion lists what it covers)")
+        stamp = self._stamp(obj, where)
         self._check(before)
         assert at is not None and day is not None
-        return BundleCompletion(uuid, at, day, note)
+        return BundleCompletion(uuid, at, day, note, str(kind), covers, stamp)
+
+    def undo(self, obj: dict[str, Any], where: str) -> BundleUndo:
+        before = self.problems
+        uuid = self._uuid(obj, where)
+        mark = self._uuid(obj, where, key="mark", register=False)
+        at = self._datetime(obj, "at", where)
+        stamp = self._stamp(obj, where)
+        self._check(before)
+        assert at is not None
+        return BundleUndo(uuid, mark, at, stamp)
+
+    def pause(self, obj: dict[str, Any], where: str) -> BundlePause:
+        before = self.problems
+        uuid = self._uuid(obj, where)
+        kind = obj.get("kind")
+        if kind not in ("pause", "resume"):
+            self._error(f"{where}.kind", f"expected pause or resume, got {_shown(kind)}")
+        day = self._date(obj, "day", where)
+        until = self._date(obj, "until", where, required=False)
+        stamp = self._stamp(obj, where)
+        self._check(before)
+        assert day is not None
+        return BundlePause(uuid, str(kind), day, until, stamp)
+
+    def tombstone(self, obj: dict[str, Any], where: str) -> BundleTombstone:
+        before = self.problems
+        uuid = self._uuid(obj, where, register=False)
+        kind = obj.get("kind")
+        if kind != "note":
+            self._error(f"{where}.kind", f"expected note, got {_shown(kind)}")
+        stamp = self._stamp(obj, where)
+        self._check(before)
+        return BundleTombstone(uuid, str(kind), stamp)
+
+    # -- version 2: stamps, aliases
+
+    def _stamp(self, obj: dict[str, Any], where: str) -> str:
+        """A record's "clock" and "writer" as one stamp; the oldest for version 1."""
+        from handoff_cli import stamps
+
+        if "clock" not in obj and "writer" not in obj:
+            return ZERO_STAMP
+        clock, writer = obj.get("clock"), obj.get("writer")
+        if not stamps.is_clock(clock):
+            self._error(
+                f"{where}.clock", f"expected a clock like {stamps.ZERO}, got {_shown(clock)}"
+            )
+            return ZERO_STAMP
+        if not isinstance(writer, str) or len(writer) > 100 or "@" in writer:
+            self._error(f"{where}.writer", f"expected a member id, got {_shown(writer)}")
+            return ZERO_STAMP
+        assert isinstance(clock, str)
+        return stamps.stamp(clock, writer)
+
+    def _stamps(self, obj: dict[str, Any], where: str) -> dict[str, str]:
+        from handoff_cli import stamps
+
+        raw = obj.get("stamps", {})
+        if not isinstance(raw, dict):
+            self._error(f"{where}.stamps", f"expected an object, got {_kind_of(raw)}")
+            return {}
+        found = {}
+        for key, value in raw.items():
+            clock = value.partition("@")[0] if isinstance(value, str) else None
+            if not stamps.is_clock(clock) or len(value) > 130:
+                self._error(f"{where}.stamps.{key}", f"expected clock@member, got {_shown(value)}")
+                continue
+            found[key] = value
+        return found
+
+    def _aliases(self, obj: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+        raw = obj.get("aliases", [])
+        if not isinstance(raw, list):
+            self._error(f"{where}.aliases", f"expected a list, got {_kind_of(raw)}")
+            return ()
+        found = []
+        for i, item in enumerate(raw):
+            at = f"{where}.aliases[{i}]"
+            if not isinstance(item, dict):
+                self._error(at, f"expected an object, got {_kind_of(item)}")
+                continue
+            uuid = self._uuid(item, at, register=False)
+            key = item.get("key")
+            if not isinstance(key, str) or not key.strip() or has_surrogates(key):
+                self._error(f"{at}.key", f"expected a name key, got {_shown(key)}")
+                continue
+            found.append((uuid, key))
+        return tuple(found)
+
+    def _uuids(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+        raw = obj.get(key, [])
+        if not isinstance(raw, list):
+            self._error(f"{where}.{key}", f"expected a list of uuids, got {_shown(raw)}")
+            return ()
+        found = []
+        for i, value in enumerate(raw):
+            holder = {"uuid": value}
+            found.append(self._uuid(holder, f"{where}.{key}[{i}]", register=False))
+        return tuple(found)
+
+    def _days(self, obj: dict[str, Any], key: str, where: str) -> tuple[date, ...]:
+        raw = obj.get(key)
+        if not isinstance(raw, list) or len(raw) > 100_000:
+            self._error(f"{where}.{key}", f"expected a list of dates, got {_shown(raw)}")
+            return ()
+        found = []
+        for i, value in enumerate(raw):
+            day = self._date({"d": value}, "d", f"{where}.{key}[{i}]")
+            if day is not None:
+                found.append(day)
+        return tuple(found)
 
     # -- fields
 

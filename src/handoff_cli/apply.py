@@ -1,0 +1,907 @@
+"""The applier: every change to the database goes through here, and so do the merge rules.
+
+Local commands, `import` and `sync` all hand changes to `Applier.apply`, in a
+write transaction. One set of rules, read in one place:
+
+- A change is stored once (by uuid) in `changes`; applying it twice does nothing.
+- A field that can change (a note's text, a contact's phone, a promise's
+  title, schedule, owner, status, client, recipient; a client's name) takes
+  the value of its latest change: the greatest stamp "clock@member" wins, so
+  the writer's member id breaks ties. Applying an older change after a newer
+  one leaves the newer value.
+- A removed note leaves a tombstone: whatever arrives for it later (an edit,
+  an old bundle) is kept in the log but never brings it back.
+- Completions, skips, undos and pauses are sets: each is added once, and a
+  promise's next due date is worked out from the whole set (coverage.py).
+- Clients created under one name (its key: case and width ignored) on two
+  machines are one client; so are clients merged with `handoff merge`. The
+  client keeps the smallest of its uuids, so every machine exports it alike.
+  Contacts of one client created under one name are one contact, likewise.
+- A change about a record not here yet (an edit that overtook its note, a
+  `done` from a colleague whose promise comes in a later file) waits in the
+  log and is applied when the record arrives.
+
+Nothing here reads the clock or depends on the order changes arrive in, which
+is what the convergence tests (tests/test_convergence.py) check.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timezone
+from typing import Any
+
+from handoff_cli import coverage, stamps
+from handoff_cli.changes import Change, derived_uuid
+from handoff_cli.names import clean_name, name_key
+
+CATEGORIES = ("clients", "contacts", "promises", "notes", "completions")
+_CATEGORY = {
+    "client": "clients",
+    "contact": "contacts",
+    "note": "notes",
+    "promise": "promises",
+    "member": "clients",
+}
+_SLOT = "\x1f"  # key of a client whose name another client also has: name_key + _SLOT + uuid
+
+
+class Waiting(Exception):
+    """The change needs a record that is not here yet (its uuid)."""
+
+    def __init__(self, uuid: str) -> None:
+        super().__init__(uuid)
+        self.uuid = uuid
+
+
+def wins(new_stamp: str, new_value: Any, old_stamp: str, old_value: Any) -> bool:
+    """Whether a field's new value replaces its current one: the later stamp wins.
+
+    Stamps are "clock@member", so the writer's member id breaks a tie of clocks.
+    Data from before the change log has the oldest stamp; between two such
+    values a value beats none, and otherwise the greater value wins, so even
+    then the answer does not depend on which arrived first.
+    """
+    if new_stamp != old_stamp:
+        return new_stamp > old_stamp
+    return _rank(new_value) > _rank(old_value)
+
+
+def _rank(value: Any) -> tuple[bool, str]:
+    return value is not None, json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
+    """Tags as stored: stripped, empty ones dropped, each once, in the order given."""
+    return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def clock_time(clock: str) -> str:
+    """A change's clock as the UTC time it was made (for created_at columns)."""
+    ms, _ = stamps.parse(clock)
+    try:
+        return utc_iso(datetime.fromtimestamp(ms / 1000, timezone.utc))
+    except (OverflowError, OSError, ValueError):
+        return "1970-01-01T00:00:00+00:00"
+
+
+class Applier:
+    """Applies changes inside the caller's write transaction; counts what they did."""
+
+    def __init__(self, conn: sqlite3.Connection, *, origin: str) -> None:
+        self.conn = conn
+        self.origin = origin
+        self.counts: dict[str, dict[str, int]] = {
+            c: {"added": 0, "updated": 0, "skipped": 0} for c in CATEGORIES
+        }
+        self.latest_clock = ""
+        self.created: dict[str, int] = {}  # entity uuid -> row id, for the caller
+
+    # ------------------------------------------------------------------ entry
+
+    def apply(self, change: Change) -> str:
+        """Store and apply one change: 'added', 'updated', 'skipped' or 'waiting'."""
+        conn = self.conn
+        if change.clock > self.latest_clock:
+            self.latest_clock = change.clock
+        try:
+            conn.execute(
+                "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    change.uuid,
+                    change.clock,
+                    change.member,
+                    change.device,
+                    change.kind,
+                    change.entity,
+                    json.dumps(change.body, ensure_ascii=False, separators=(",", ":")),
+                    self.origin,
+                ],
+            )
+        except sqlite3.IntegrityError:
+            self._count(change, "skipped")
+            return "skipped"
+        result = self._run(change)
+        self._count(change, result)
+        return result
+
+    def apply_all(self, changes: Iterable[Change]) -> None:
+        for change in changes:
+            self.apply(change)
+
+    def _count(self, change: Change, result: str) -> None:
+        if result == "waiting":
+            result = "added"  # kept, and applied when what it needs arrives
+        category = "completions" if change.kind.startswith("promise.m") else None
+        category = category or _CATEGORY[change.kind.partition(".")[0]]
+        self.counts[category][result] += 1
+
+    def _run(self, change: Change) -> str:
+        handler = getattr(self, "_" + change.kind.replace(".", "_"))
+        try:
+            result: str = handler(change)
+        except Waiting as wait:
+            self.conn.execute(
+                "UPDATE changes SET waits_for = ? WHERE uuid = ?", [wait.uuid, change.uuid]
+            )
+            return "waiting"
+        return result
+
+    def _arrived(self, entity: str) -> None:
+        """A record has arrived: apply the changes that were waiting for it, oldest first."""
+        rows = self.conn.execute(
+            "SELECT uuid, clock, member, device, kind, entity, body FROM changes"
+            " WHERE waits_for = ? ORDER BY clock, member, uuid",
+            [entity],
+        ).fetchall()
+        for row in rows:
+            self.conn.execute("UPDATE changes SET waits_for = NULL WHERE uuid = ?", [row[0]])
+            uuid, clock, member, device, kind, entity, body = row
+            self._run(Change(uuid, clock, member, device, kind, entity, json.loads(body)))
+
+    # --------------------------------------------------------------- clients
+
+    def client_row(self, entity: str) -> tuple[int, str] | None:
+        return self.conn.execute(  # type: ignore[no-any-return]
+            "SELECT c.id, c.uuid FROM client_entities e JOIN clients c ON c.id = e.client_id"
+            " WHERE e.uuid = ?",
+            [entity],
+        ).fetchone()
+
+    def _need_client(self, entity: str) -> int:
+        row = self.client_row(entity)
+        if row is None:
+            raise Waiting(entity)
+        return int(row[0])
+
+    def _client_create(self, change: Change) -> str:
+        name = clean_name(change.body["name"])
+        key = name_key(name)
+        known = self.client_row(change.entity)
+        if known is not None:
+            return self._client_name(known[0], name, change.stamp)
+        same = self.conn.execute(
+            "SELECT client_id FROM client_entities WHERE created_key = ? LIMIT 1", [key]
+        ).fetchone()
+        if same is not None:  # created under this name elsewhere too: one client
+            client_id = int(same[0])
+            self.conn.execute(
+                "INSERT INTO client_entities (uuid, client_id, created_key) VALUES (?, ?, ?)",
+                [change.entity, client_id, key],
+            )
+            self.conn.execute(
+                "UPDATE clients SET uuid = ? WHERE id = ? AND uuid > ?",
+                [change.entity, client_id, change.entity],
+            )
+            result = self._client_name(client_id, name, change.stamp)
+            self._arrived(change.entity)
+            return result
+        cur = self.conn.execute(
+            "INSERT INTO clients (uuid, name, key, name_key, stamp, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                change.entity,
+                name,
+                key + _SLOT + change.entity,
+                key,
+                change.stamp,
+                clock_time(change.clock),
+            ],
+        )
+        client_id = int(cur.lastrowid or 0)
+        self.conn.execute(
+            "INSERT INTO client_entities (uuid, client_id, created_key) VALUES (?, ?, ?)",
+            [change.entity, client_id, key],
+        )
+        self._settle_client_keys(key)
+        self.created[change.entity] = client_id
+        self._arrived(change.entity)
+        return "added"
+
+    def _client_rename(self, change: Change) -> str:
+        return self._client_name(
+            self._need_client(change.entity), clean_name(change.body["name"]), change.stamp
+        )
+
+    def _client_name(self, client_id: int, name: str, stamp: str) -> str:
+        row = self.conn.execute(
+            "SELECT name, name_key, stamp FROM clients WHERE id = ?", [client_id]
+        ).fetchone()
+        if not name or not wins(stamp, name, row[2], row[0]):
+            return "skipped"
+        key = name_key(name)
+        self.conn.execute(
+            "UPDATE clients SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
+            [name, key, stamp, client_id],
+        )
+        self._settle_client_keys(row[1], key)
+        return "updated" if name != row[0] else "skipped"
+
+    def _settle_client_keys(self, *keys: str) -> None:
+        """The client with the smallest uuid among those named alike answers to the name."""
+        for key in dict.fromkeys(keys):
+            rows = self.conn.execute(
+                "SELECT id, uuid, key FROM clients WHERE name_key = ? ORDER BY uuid", [key]
+            ).fetchall()
+            wanted = [
+                (r[0], key if i == 0 else key + _SLOT + r[1], r[2]) for i, r in enumerate(rows)
+            ]
+            moving = [(cid, new) for cid, new, old in wanted if new != old]
+            for cid, _ in moving:  # out of the way first: keys are unique
+                self.conn.execute(
+                    "UPDATE clients SET key = ? WHERE id = ?", [f"{_SLOT}moving{cid}", cid]
+                )
+            for cid, new in moving:
+                self.conn.execute("UPDATE clients SET key = ? WHERE id = ?", [new, cid])
+
+    def _client_merge(self, change: Change) -> str:
+        source = self._need_client(change.entity)
+        target = self._need_client(change.body["into"])
+        result = "skipped"
+        if source != target:
+            target = self.join_clients(source, target)
+            result = "updated"
+        name = change.body.get("name")
+        if name:
+            self._client_name(target, clean_name(name), change.stamp)
+        return result
+
+    def join_clients(self, a: int, b: int) -> int:
+        """Make two client rows one; returns the row kept (the one with the smaller uuid)."""
+        conn = self.conn
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT id, uuid, name, name_key, stamp, created_at FROM clients"
+                " WHERE id IN (?, ?)",
+                [a, b],
+            )
+        }
+        keep, gone = sorted((rows[a], rows[b]), key=lambda r: r[1])
+        for contact_id, key in conn.execute(
+            "SELECT c.id, e.created_key FROM contacts c JOIN contact_entities e"
+            " ON e.contact_id = c.id WHERE c.client_id = ?",
+            [gone[0]],
+        ).fetchall():
+            twin = conn.execute(
+                "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
+                " WHERE c.client_id = ? AND e.created_key = ? AND c.id != ? LIMIT 1",
+                [keep[0], key, contact_id],
+            ).fetchone()
+            still_there = conn.execute(
+                "SELECT client_id FROM contacts WHERE id = ?", [contact_id]
+            ).fetchone()
+            if still_there is None:
+                continue  # joined already through another of its keys
+            if twin is not None:
+                self.join_contacts(contact_id, int(twin[0]))
+            elif still_there[0] == gone[0]:
+                conn.execute(
+                    "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
+                    [keep[0], f"{_SLOT}moving{contact_id}", contact_id],
+                )
+        for table in ("notes", "promises"):
+            conn.execute(
+                f"UPDATE {table} SET client_id = ? WHERE client_id = ?", [keep[0], gone[0]]
+            )
+        conn.execute(
+            "UPDATE client_entities SET client_id = ? WHERE client_id = ?", [keep[0], gone[0]]
+        )
+        if wins(gone[4], gone[2], keep[4], keep[2]):  # the later name stands
+            conn.execute(
+                "UPDATE clients SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
+                [gone[2], gone[3], gone[4], keep[0]],
+            )
+        conn.execute(
+            "UPDATE clients SET created_at = min(created_at, ?) WHERE id = ?", [gone[5], keep[0]]
+        )
+        conn.execute("DELETE FROM clients WHERE id = ?", [gone[0]])
+        self._settle_client_keys(keep[3], gone[3])
+        names = {
+            r[0]
+            for r in conn.execute("SELECT name_key FROM contacts WHERE client_id = ?", [keep[0]])
+        }
+        self._settle_contact_keys(keep[0], *names)
+        return int(keep[0])
+
+    # -------------------------------------------------------------- contacts
+
+    def contact_row(self, entity: str) -> int | None:
+        row = self.conn.execute(
+            "SELECT contact_id FROM contact_entities WHERE uuid = ?", [entity]
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def ensure_contact(self, client_id: int, entity: str, name: str, stamp: str) -> int:
+        """The contact `entity` (named `name`) at the client, made if new.
+
+        A contact created under the same name at the same client is the same
+        person: the new uuid joins it.
+        """
+        known = self.contact_row(entity)
+        if known is not None:
+            return known
+        shown = clean_name(name)
+        key = name_key(shown)
+        same = self.conn.execute(
+            "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
+            " WHERE c.client_id = ? AND e.created_key = ? LIMIT 1",
+            [client_id, key],
+        ).fetchone()
+        if same is not None:
+            contact_id = int(same[0])
+            self.conn.execute(
+                "INSERT INTO contact_entities (uuid, contact_id, created_key) VALUES (?, ?, ?)",
+                [entity, contact_id, key],
+            )
+            self.conn.execute(
+                "UPDATE contacts SET uuid = ? WHERE id = ? AND uuid > ?",
+                [entity, contact_id, entity],
+            )
+            self._contact_name(contact_id, shown, stamp)
+            return contact_id
+        cur = self.conn.execute(
+            "INSERT INTO contacts (uuid, client_id, name, key, name_key, stamp)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [entity, client_id, shown, key + _SLOT + entity, key, stamp],
+        )
+        contact_id = int(cur.lastrowid or 0)
+        self.conn.execute(
+            "INSERT INTO contact_entities (uuid, contact_id, created_key) VALUES (?, ?, ?)",
+            [entity, contact_id, key],
+        )
+        self._settle_contact_keys(client_id, key)
+        self.created[entity] = contact_id
+        return contact_id
+
+    def _contact_name(self, contact_id: int, name: str, stamp: str) -> None:
+        row = self.conn.execute(
+            "SELECT client_id, name_key, stamp, name FROM contacts WHERE id = ?", [contact_id]
+        ).fetchone()
+        if not wins(stamp, name, row[2], row[3]):
+            return
+        key = name_key(name)
+        self.conn.execute(
+            "UPDATE contacts SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
+            [name, key, stamp, contact_id],
+        )
+        self._settle_contact_keys(row[0], row[1], key)
+
+    def _settle_contact_keys(self, client_id: int, *keys: str) -> None:
+        for key in dict.fromkeys(keys):
+            rows = self.conn.execute(
+                "SELECT id, uuid, key FROM contacts WHERE client_id = ? AND name_key = ?"
+                " ORDER BY uuid",
+                [client_id, key],
+            ).fetchall()
+            wanted = [
+                (r[0], key if i == 0 else key + _SLOT + r[1], r[2]) for i, r in enumerate(rows)
+            ]
+            moving = [(cid, new) for cid, new, old in wanted if new != old]
+            for cid, _ in moving:
+                self.conn.execute(
+                    "UPDATE contacts SET key = ? WHERE id = ?", [f"{_SLOT}moving{cid}", cid]
+                )
+            for cid, new in moving:
+                self.conn.execute("UPDATE contacts SET key = ? WHERE id = ?", [new, cid])
+
+    _CONTACT_FIELDS = ("role", "email", "phone")
+
+    def _contact_fields(self, contact_id: int, body: dict[str, Any], stamp: str) -> str:
+        row = self.conn.execute(
+            "SELECT role, email, phone, role_stamp, email_stamp, phone_stamp FROM contacts"
+            " WHERE id = ?",
+            [contact_id],
+        ).fetchone()
+        changed = False
+        for i, field in enumerate(self._CONTACT_FIELDS):
+            if field in body and wins(stamp, body[field], row[3 + i], row[i]):
+                self.conn.execute(
+                    f"UPDATE contacts SET {field} = ?, {field}_stamp = ? WHERE id = ?",
+                    [body[field], stamp, contact_id],
+                )
+                changed = changed or body[field] != row[i]
+        return "updated" if changed else "skipped"
+
+    def join_contacts(self, a: int, b: int) -> int:
+        """Make two contacts of one client one person; returns the row kept."""
+        conn = self.conn
+        rows = {
+            r[0]: r
+            for r in conn.execute(
+                "SELECT id, uuid, client_id, name, name_key, stamp, role, email, phone,"
+                " role_stamp, email_stamp, phone_stamp FROM contacts WHERE id IN (?, ?)",
+                [a, b],
+            )
+        }
+        keep, gone = sorted((rows[a], rows[b]), key=lambda r: r[1])
+        if wins(gone[5], gone[3], keep[5], keep[3]):
+            conn.execute(
+                "UPDATE contacts SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
+                [gone[3], gone[4], gone[5], keep[0]],
+            )
+        for i, field in enumerate(self._CONTACT_FIELDS):
+            if wins(gone[9 + i], gone[6 + i], keep[9 + i], keep[6 + i]):
+                conn.execute(
+                    f"UPDATE contacts SET {field} = ?, {field}_stamp = ? WHERE id = ?",
+                    [gone[6 + i], gone[9 + i], keep[0]],
+                )
+        conn.execute(
+            "UPDATE OR IGNORE note_contacts SET contact_id = ? WHERE contact_id = ?",
+            [keep[0], gone[0]],
+        )
+        conn.execute("DELETE FROM note_contacts WHERE contact_id = ?", [gone[0]])
+        conn.execute("UPDATE promises SET contact_id = ? WHERE contact_id = ?", [keep[0], gone[0]])
+        conn.execute(
+            "UPDATE contact_entities SET contact_id = ? WHERE contact_id = ?", [keep[0], gone[0]]
+        )
+        client_id = keep[2]
+        conn.execute("DELETE FROM contacts WHERE id = ?", [gone[0]])
+        if gone[2] != client_id:
+            conn.execute("UPDATE contacts SET client_id = ? WHERE id = ?", [client_id, keep[0]])
+        final = conn.execute("SELECT name_key FROM contacts WHERE id = ?", [keep[0]]).fetchone()
+        self._settle_contact_keys(client_id, keep[4], gone[4], final[0])
+        return int(keep[0])
+
+    def _contact_create(self, change: Change) -> str:
+        body = change.body
+        known = self.contact_row(change.entity)
+        if known is not None:
+            self._contact_name(known, clean_name(body["name"]), change.stamp)
+            return self._contact_fields(known, body, change.stamp)
+        client_id = self._need_client(body["client"])
+        contact_id = self.ensure_contact(client_id, change.entity, body["name"], change.stamp)
+        self._contact_fields(contact_id, body, change.stamp)
+        return "added" if self.created.get(change.entity) == contact_id else "updated"
+
+    def _contact_set(self, change: Change) -> str:
+        contact_id = self.contact_row(change.entity)
+        if contact_id is None:
+            raise Waiting(change.entity)
+        return self._contact_fields(contact_id, change.body, change.stamp)
+
+    def _people(
+        self, client_id: int, client_entity: str, names: Sequence[str], ids: Sequence[str]
+    ) -> list[int]:
+        """The contacts a record names, made if new; each named once."""
+        found: list[int] = []
+        for i, name in enumerate(names):
+            if not clean_name(name):
+                continue
+            entity = ids[i] if i < len(ids) else derived_uuid(client_entity, name_key(name))
+            contact_id = self.ensure_contact(client_id, entity, name, stamps.ZERO_STAMP)
+            if contact_id not in found:
+                found.append(contact_id)
+        return found
+
+    # ----------------------------------------------------------------- notes
+
+    def _tombstoned(self, entity: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM tombstones WHERE uuid = ?", [entity]).fetchone()
+            is not None
+        )
+
+    def _note_add(self, change: Change) -> str:
+        body = change.body
+        if self._tombstoned(change.entity):
+            return "skipped"
+        row = self.conn.execute("SELECT id FROM notes WHERE uuid = ?", [change.entity]).fetchone()
+        if row is not None:
+            return self._note_text(int(row[0]), body["text"], change.stamp)
+        client_id = self._need_client(body["client"])
+        at = datetime.fromisoformat(body["at"])
+        tags = clean_tags(body.get("tags", ()))
+        cur = self.conn.execute(
+            "INSERT INTO notes (uuid, client_id, at, at_utc, kind, text, author, tags,"
+            " created_at, stamp, on_promise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                change.entity,
+                client_id,
+                at.isoformat(timespec="seconds"),
+                utc_iso(at),
+                body["kind"],
+                body["text"],
+                body["author"],
+                json.dumps(list(tags), ensure_ascii=False),
+                clock_time(change.clock),
+                change.stamp,
+                body.get("on"),
+            ],
+        )
+        note_id = int(cur.lastrowid or 0)
+        people = self._people(
+            client_id, body["client"], body.get("with", ()), body.get("with_ids", ())
+        )
+        self.conn.executemany(
+            "INSERT INTO note_contacts (note_id, contact_id) VALUES (?, ?)",
+            [(note_id, c) for c in people],
+        )
+        index_note(self.conn, note_id, body["text"], tags)
+        self.created[change.entity] = note_id
+        self._arrived(change.entity)
+        return "added"
+
+    def _note_edit(self, change: Change) -> str:
+        if self._tombstoned(change.entity):
+            return "skipped"
+        row = self.conn.execute("SELECT id FROM notes WHERE uuid = ?", [change.entity]).fetchone()
+        if row is None:
+            raise Waiting(change.entity)
+        return self._note_text(int(row[0]), change.body["text"], change.stamp)
+
+    def _note_text(self, note_id: int, text: str, stamp: str) -> str:
+        row = self.conn.execute(
+            "SELECT text, coalesce(text_stamp, stamp), tags FROM notes WHERE id = ?", [note_id]
+        ).fetchone()
+        if not wins(stamp, text, row[1], row[0]):
+            return "skipped"
+        self.conn.execute(
+            "UPDATE notes SET text = ?, text_stamp = ? WHERE id = ?", [text, stamp, note_id]
+        )
+        if text == row[0]:
+            return "skipped"
+        index_note(self.conn, note_id, text, json.loads(row[2]))
+        return "updated"
+
+    def _note_remove(self, change: Change) -> str:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO tombstones (uuid, kind, stamp) VALUES (?, 'note', ?)",
+            [change.entity, change.stamp],
+        )
+        gone = self.conn.execute("DELETE FROM notes WHERE uuid = ?", [change.entity]).rowcount
+        return "updated" if gone else "skipped"
+
+    # -------------------------------------------------------------- promises
+
+    def promise_id(self, entity: str) -> int | None:
+        row = self.conn.execute("SELECT id FROM promises WHERE uuid = ?", [entity]).fetchone()
+        return None if row is None else int(row[0])
+
+    def _need_promise(self, entity: str) -> int:
+        found = self.promise_id(entity)
+        if found is None:
+            raise Waiting(entity)
+        return found
+
+    def _promise_create(self, change: Change) -> str:
+        body = change.body
+        known = self.promise_id(change.entity)
+        if known is not None:
+            fields: dict[str, Any] = {
+                k: body[k]
+                for k in ("title", "to", "to_id", "schedule", "owner", "status")
+                if k in body
+            }
+            fields["client"] = body["client"]
+            return self._promise_fields(known, fields, change.stamp)
+        client_id = self._need_client(body["client"])
+        schedule = body["schedule"]
+        contact_id = None
+        if body.get("to"):
+            contact_id = self._people(
+                client_id,
+                body["client"],
+                [body["to"]],
+                [body["to_id"]] if body.get("to_id") else [],
+            )[0]
+        stamp = change.stamp
+        cur = self.conn.execute(
+            "INSERT INTO promises (uuid, client_id, contact_id, title, rule, start, after_done,"
+            " status, next_due, created_at, owner, due_at, covered_through, stamp, title_stamp,"
+            " to_stamp, client_stamp, schedule_stamp, owner_stamp, status_stamp, dropped)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 'open', NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                change.entity,
+                client_id,
+                contact_id,
+                body["title"],
+                schedule.get("rule"),
+                schedule["start"],
+                int(schedule["after_done"]),
+                clock_time(change.clock),
+                body.get("owner"),
+                schedule.get("due_at"),
+                schedule.get("covered_through"),
+                *[stamp] * 7,
+                int(body.get("status") == "dropped"),
+            ],
+        )
+        promise_id = int(cur.lastrowid or 0)
+        index_promise(self.conn, promise_id, body["title"])
+        self.created[change.entity] = promise_id
+        self._arrived(change.entity)
+        self.refresh(promise_id)
+        return "added"
+
+    def _promise_set(self, change: Change) -> str:
+        promise_id = self._need_promise(change.entity)
+        if "client" in change.body:
+            self._need_client(change.body["client"])
+        return self._promise_fields(promise_id, change.body, change.stamp)
+
+    def _promise_fields(self, promise_id: int, body: dict[str, Any], stamp: str) -> str:
+        """Each field given takes the new value if its change is the latest (see `wins`)."""
+        conn = self.conn
+        row = conn.execute(
+            "SELECT p.title_stamp, p.to_stamp, p.client_stamp, p.schedule_stamp, p.owner_stamp,"
+            " p.status_stamp, p.title, k.name, c.uuid, p.rule, p.start, p.after_done, p.due_at,"
+            " p.covered_through, p.owner, p.dropped, p.client_id FROM promises p"
+            " JOIN clients c ON c.id = p.client_id LEFT JOIN contacts k ON k.id = p.contact_id"
+            " WHERE p.id = ?",
+            [promise_id],
+        ).fetchone()
+        schedule_now = {
+            "rule": row[9],
+            "start": row[10],
+            "after_done": bool(row[11]),
+            "due_at": row[12],
+            "covered_through": row[13],
+        }
+        current = {
+            "title": (row[0], row[6]),
+            "to": (row[1], row[7]),
+            "client": (row[2], row[8]),
+            "schedule": (row[3], schedule_now),
+            "owner": (row[4], row[14]),
+            "status": (row[5], "dropped" if row[15] else "open"),
+        }
+        client_id = int(row[16])
+        sets: list[str] = []
+        params: list[Any] = []
+        changed = False
+
+        def take(field: str) -> bool:
+            if field not in body:
+                return False
+            value = body[field]
+            if field == "schedule":
+                value = {**{"due_at": None, "covered_through": None, "rule": None}, **value}
+            old_stamp, old_value = current[field]
+            return wins(stamp, value, old_stamp, old_value)
+
+        if take("client"):
+            client_id = self._need_client(body["client"])
+            sets += ["client_id = ?", "client_stamp = ?"]
+            params += [client_id, stamp]
+            changed = changed or client_id != row[16]
+        if take("title"):
+            sets += ["title = ?", "title_stamp = ?"]
+            params += [body["title"], stamp]
+            if body["title"] != row[6]:
+                index_promise(conn, promise_id, body["title"])
+                changed = True
+        if take("to"):
+            contact_id = None
+            if body["to"]:
+                ids = [body["to_id"]] if body.get("to_id") else []
+                entity = body.get("client") or self._entity_of_client(client_id)
+                contact_id = self._people(client_id, entity, [body["to"]], ids)[0]
+            sets += ["contact_id = ?", "to_stamp = ?"]
+            params += [contact_id, stamp]
+            changed = changed or body["to"] != row[7]
+        if take("schedule"):
+            new = body["schedule"]
+            sets += [
+                "rule = ?",
+                "start = ?",
+                "after_done = ?",
+                "due_at = ?",
+                "covered_through = ?",
+                "schedule_stamp = ?",
+            ]
+            params += [
+                new.get("rule"),
+                new["start"],
+                int(new["after_done"]),
+                new.get("due_at"),
+                new.get("covered_through"),
+                stamp,
+            ]
+            changed = True
+        if take("owner"):
+            sets += ["owner = ?", "owner_stamp = ?"]
+            params += [body["owner"], stamp]
+            changed = changed or body["owner"] != row[14]
+        if take("status"):
+            sets += ["dropped = ?", "status_stamp = ?"]
+            params += [int(body["status"] == "dropped"), stamp]
+            changed = changed or (body["status"] == "dropped") != bool(row[15])
+        if not sets:
+            return "skipped"
+        conn.execute(f"UPDATE promises SET {', '.join(sets)} WHERE id = ?", [*params, promise_id])
+        self.refresh(promise_id)
+        return "updated" if changed else "skipped"
+
+    def _entity_of_client(self, client_id: int) -> str:
+        return str(
+            self.conn.execute("SELECT uuid FROM clients WHERE id = ?", [client_id]).fetchone()[0]
+        )
+
+    def _promise_mark(self, change: Change) -> str:
+        promise_id = self._need_promise(change.entity)
+        body = change.body
+        note = body.get("note")
+        note_row = (
+            self.conn.execute("SELECT id FROM notes WHERE uuid = ?", [note]).fetchone()
+            if note
+            else None
+        )
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO completions (uuid, promise_id, at, day, note_id, kind, covers,"
+            " stamp, note_uuid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                change.uuid,
+                promise_id,
+                body["at"],
+                body["day"],
+                note_row[0] if note_row else None,
+                body["kind"],
+                json.dumps(sorted(set(body["covers"]))),
+                change.stamp,
+                note,
+            ],
+        )
+        if not cur.rowcount:
+            return "skipped"
+        self.refresh(promise_id)
+        return "added"
+
+    def _promise_undo(self, change: Change) -> str:
+        promise_id = self._need_promise(change.entity)
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO undos (uuid, mark, stamp, at) VALUES (?, ?, ?, ?)",
+            [change.uuid, change.body["mark"], change.stamp, change.body["at"]],
+        )
+        if not cur.rowcount:
+            return "skipped"
+        self.refresh(promise_id)
+        return "updated"
+
+    def _promise_pause(self, change: Change) -> str:
+        return self._pause_event(change, "pause", change.body["from"], change.body.get("until"))
+
+    def _promise_resume(self, change: Change) -> str:
+        return self._pause_event(change, "resume", change.body["on"], None)
+
+    def _pause_event(self, change: Change, kind: str, day: str, until: str | None) -> str:
+        promise_id = self._need_promise(change.entity)
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO pauses (uuid, promise_id, kind, day, until, stamp)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [change.uuid, promise_id, kind, day, until, change.stamp],
+        )
+        if not cur.rowcount:
+            return "skipped"
+        self.refresh(promise_id)
+        return "updated"
+
+    def _member_heartbeat(self, change: Change) -> str:
+        return "skipped"  # kept in the log: `handoff team` reads when each member was last heard
+
+    # ------------------------------------------------------------- the rule
+
+    def refresh(self, promise_id: int) -> None:
+        """Work out a promise's next due date and status again from all it holds."""
+        state = promise_state(self.conn, promise_id)
+        self.conn.execute(
+            "UPDATE promises SET next_due = ?, status = ?, paused_from = ?, paused_until = ?,"
+            " irregular = ? WHERE id = ?",
+            [*state, promise_id],
+        )
+
+
+def promise_state(
+    conn: sqlite3.Connection, promise_id: int
+) -> tuple[str | None, str, str | None, str | None, int]:
+    """(next_due, status, paused_from, paused_until, irregular) from the promise's sets.
+
+    Status is `dropped` when its status field says so, `done` when nothing more
+    is owed (a one-off kept, a series ended), else `open`; whether it is paused
+    on a given day is read from paused_from/paused_until, the latest pause.
+    """
+    row = conn.execute(
+        "SELECT rule, start, after_done, covered_through, dropped FROM promises WHERE id = ?",
+        [promise_id],
+    ).fetchone()
+    plan = coverage.Plan(
+        row[0],
+        date.fromisoformat(row[1]),
+        bool(row[2]),
+        date.fromisoformat(row[3]) if row[3] else None,
+    )
+    marks, intervals = promise_sets(conn, promise_id)
+    due = coverage.next_due(plan, marks, intervals)
+    open_pause = bool(intervals) and intervals[-1][1] is None
+    if row[4]:
+        status = "dropped"
+    elif due is None and not open_pause:
+        status = "done"
+    else:
+        status = "open"
+    last = intervals[-1] if intervals else None
+    return (
+        due.isoformat() if due else None,
+        status,
+        last[0].isoformat() if last else None,
+        last[1].isoformat() if last and last[1] else None,
+        int(coverage.irregular(plan, marks, intervals, due)),
+    )
+
+
+def promise_sets(
+    conn: sqlite3.Connection, promise_id: int
+) -> tuple[list[coverage.Mark], list[coverage.Interval]]:
+    """A promise's live marks (undone ones left out) and its pause periods."""
+    marks = [
+        coverage.Mark(
+            r[0],
+            r[1],
+            date.fromisoformat(r[2]),
+            tuple(date.fromisoformat(d) for d in json.loads(r[3])),
+            r[4],
+        )
+        for r in conn.execute(
+            "SELECT uuid, kind, day, covers, stamp FROM completions m WHERE promise_id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM undos u WHERE u.mark = m.uuid) ORDER BY stamp, uuid",
+            [promise_id],
+        )
+    ]
+    events = [
+        coverage.PauseEvent(
+            r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]) if r[2] else None
+        )
+        for r in conn.execute(
+            "SELECT kind, day, until FROM pauses WHERE promise_id = ?", [promise_id]
+        )
+    ]
+    return marks, coverage.excused(events)
+
+
+# ------------------------------------------------------------------ search index
+
+
+def index_note(conn: sqlite3.Connection, note_id: int, text: str, tags: Sequence[str]) -> None:
+    """Keep a note's search entry in step with its text and tags."""
+    from handoff_cli.searchtext import index_body
+
+    conn.execute("DELETE FROM notes_fts WHERE rowid = ?", [note_id])
+    conn.execute(
+        "INSERT INTO notes_fts (rowid, body) VALUES (?, ?)", [note_id, index_body(text, *tags)]
+    )
+
+
+def index_promise(conn: sqlite3.Connection, promise_id: int, title: str) -> None:
+    from handoff_cli.searchtext import index_body
+
+    conn.execute("DELETE FROM promises_fts WHERE rowid = ?", [promise_id])
+    conn.execute(
+        "INSERT INTO promises_fts (rowid, body) VALUES (?, ?)", [promise_id, index_body(title)]
+    )

@@ -1,0 +1,308 @@
+"""Change records: the one way anything in the database changes.
+
+A command builds changes and hands them to the applier (apply.py); `import`
+turns a bundle into changes, and `sync` reads them from the team repository.
+Each change has a uuid, a clock reading and its writer (member and device),
+and names the record it changes (`entity`, a uuid). docs/team.md lists every
+kind and its body.
+
+`check` is the gate for changes from outside (a team file, a bundle): it
+accepts or refuses a record on its content alone, never on what the database
+holds, so every machine accepts exactly the same records.
+
+Stdlib only and no dataclasses: `handoff log` builds one on every note.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid as uuidlib
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from handoff_cli import stamps
+
+
+class Change(NamedTuple):
+    uuid: str
+    clock: str
+    member: str
+    device: str
+    kind: str
+    entity: str
+    body: dict[str, Any]
+
+    @property
+    def stamp(self) -> str:
+        return stamps.stamp(self.clock, self.member)
+
+    def record(self) -> dict[str, Any]:
+        """The change as one JSON object (a line of a team file)."""
+        return {
+            "uuid": self.uuid,
+            "clock": self.clock,
+            "member": self.member,
+            "device": self.device,
+            "kind": self.kind,
+            "entity": self.entity,
+            "body": self.body,
+        }
+
+    def line(self) -> str:
+        return json.dumps(self.record(), ensure_ascii=False, separators=(",", ":"))
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+_NAMESPACE = uuidlib.UUID("6f1c1e0e-8d55-4f63-9f59-2f3c8d6c0a11")
+
+
+def derived_uuid(*parts: str) -> str:
+    """A uuid that every machine derives alike from the same parts (uuid5)."""
+    return str(uuidlib.uuid5(_NAMESPACE, "\x1f".join(parts)))
+
+
+# ------------------------------------------------------------------ the kinds
+
+# For each kind: the body's fields, each (type, required). Types: "str", "text"
+# (a string, may be empty), "day" (YYYY-MM-DD), "moment" (ISO 8601 with offset),
+# "uuid", "bool", "names" (list of strings), "days" (list of days), "uuids",
+# "schedule" (an object, below), and a trailing "?" allows null.
+_SCHEDULE = {
+    "rule": ("str?", False),
+    "start": ("day", True),
+    "after_done": ("bool", True),
+    "due_at": ("moment?", False),
+    "covered_through": ("day?", False),
+}
+
+KINDS: dict[str, dict[str, tuple[str, bool]]] = {
+    "client.create": {"name": ("str", True)},
+    "client.rename": {"name": ("str", True)},
+    "client.merge": {"into": ("uuid", True), "name": ("str?", False)},
+    "contact.create": {
+        "client": ("uuid", True),
+        "name": ("str", True),
+        "role": ("text?", False),
+        "email": ("text?", False),
+        "phone": ("text?", False),
+    },
+    "contact.set": {
+        "role": ("text?", False),
+        "email": ("text?", False),
+        "phone": ("text?", False),
+    },
+    "note.add": {
+        "client": ("uuid", True),
+        "at": ("moment", True),
+        "kind": ("str", True),
+        "text": ("text", True),
+        "author": ("text", True),
+        "with": ("names", False),
+        "with_ids": ("uuids", False),
+        "tags": ("names", False),
+        "on": ("uuid?", False),
+    },
+    "note.edit": {"text": ("text", True)},
+    "note.remove": {},
+    "promise.create": {
+        "client": ("uuid", True),
+        "title": ("str", True),
+        "to": ("str?", False),
+        "to_id": ("uuid?", False),
+        "schedule": ("schedule", True),
+        "owner": ("str?", False),
+        "status": ("str", False),
+    },
+    "promise.set": {
+        "title": ("str", False),
+        "to": ("str?", False),
+        "to_id": ("uuid?", False),
+        "client": ("uuid", False),
+        "schedule": ("schedule", False),
+        "owner": ("str?", False),
+        "status": ("str", False),
+    },
+    "promise.mark": {
+        "kind": ("str", True),
+        "at": ("moment", True),
+        "day": ("day", True),
+        "covers": ("days", True),
+        "note": ("uuid?", False),
+    },
+    "promise.undo": {"mark": ("uuid", True), "at": ("moment", True)},
+    "promise.pause": {"from": ("day", True), "until": ("day?", False)},
+    "promise.resume": {"on": ("day", True)},
+    "member.heartbeat": {},
+}
+
+MARK_KINDS = ("done", "skip")
+PROMISE_STATES = ("open", "dropped")
+MAX_TEXT = 1_000_000  # characters in one field; a note of a million characters is kept
+
+
+class Invalid(ValueError):
+    """A record from outside that is not a change this handoff can apply."""
+
+
+def check(raw: Any) -> Change:
+    """A change read from a team file or built from a bundle, fully checked; Invalid if not."""
+    if not isinstance(raw, dict):
+        msg = "a change must be a JSON object"
+        raise Invalid(msg)
+    change_uuid = _uuid(raw.get("uuid"), "uuid")
+    clock = raw.get("clock")
+    if not stamps.is_clock(clock):
+        msg = f"clock: expected a clock like {stamps.ZERO}, got {_shown(clock)}"
+        raise Invalid(msg)
+    member = _plain(raw.get("member"), "member")
+    device = _plain(raw.get("device"), "device")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        msg = f"kind: unknown kind {_shown(kind)}"
+        raise Invalid(msg)
+    entity = _uuid(raw.get("entity"), "entity")
+    body = raw.get("body")
+    if not isinstance(body, dict):
+        msg = "body: expected an object"
+        raise Invalid(msg)
+    _check_fields(body, KINDS[kind], "body")
+    if kind == "promise.mark" and body["kind"] not in MARK_KINDS:
+        msg = f"body.kind: expected done or skip, got {_shown(body['kind'])}"
+        raise Invalid(msg)
+    if (
+        kind in ("promise.set", "promise.create")
+        and "status" in body
+        and body["status"] not in PROMISE_STATES
+    ):
+        msg = f"body.status: expected open or dropped, got {_shown(body['status'])}"
+        raise Invalid(msg)
+    if kind == "note.add":
+        from handoff_cli.models import NOTE_KINDS
+
+        if body["kind"] not in NOTE_KINDS:
+            msg = f"body.kind: expected a note kind, got {_shown(body['kind'])}"
+            raise Invalid(msg)
+    assert isinstance(clock, str) and isinstance(kind, str)
+    return Change(change_uuid, clock, member, device, kind, entity, body)
+
+
+def _check_fields(body: dict[str, Any], fields: dict[str, tuple[str, bool]], where: str) -> None:
+    for key in body:
+        if key not in fields:
+            msg = f"{where}.{key}: not a field of this kind of change"
+            raise Invalid(msg)
+    for key, (kind, required) in fields.items():
+        if key not in body:
+            if required:
+                msg = f"{where}.{key}: missing"
+                raise Invalid(msg)
+            continue
+        _check_value(body[key], kind, f"{where}.{key}")
+
+
+def _check_value(value: Any, kind: str, where: str) -> None:
+    if kind.endswith("?"):
+        if value is None:
+            return
+        kind = kind[:-1]
+    if kind in ("str", "text"):
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            msg = f"{where}: expected a string, got {_shown(value)}"
+            raise Invalid(msg)
+        if kind == "str" and not value.strip():
+            msg = f"{where}: expected a non-empty string"
+            raise Invalid(msg)
+        _check_text(value, where)
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            msg = f"{where}: expected true or false, got {_shown(value)}"
+            raise Invalid(msg)
+    elif kind == "uuid":
+        _uuid(value, where)
+    elif kind == "day":
+        _day(value, where)
+    elif kind == "moment":
+        _moment(value, where)
+    elif kind in ("names", "uuids", "days"):
+        if not isinstance(value, list) or len(value) > 100_000:
+            msg = f"{where}: expected a list, got {_shown(value)}"
+            raise Invalid(msg)
+        for i, item in enumerate(value):
+            _check_value(item, {"names": "str", "uuids": "uuid", "days": "day"}[kind], where)
+            del i
+    elif kind == "schedule":
+        if not isinstance(value, dict):
+            msg = f"{where}: expected an object"
+            raise Invalid(msg)
+        _check_fields(value, _SCHEDULE, where)
+    else:  # pragma: no cover - a mistake in KINDS
+        msg = f"{where}: unknown field type {kind}"
+        raise AssertionError(msg)
+
+
+def _check_text(value: str, where: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        msg = f"{where}: not valid UTF-8 text"
+        raise Invalid(msg) from None
+
+
+def _plain(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > 100:
+        msg = f"{where}: expected an id, got {_shown(value)}"
+        raise Invalid(msg)
+    _check_text(value, where)
+    return value
+
+
+def _uuid(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        msg = f"{where}: expected a uuid, got {_shown(value)}"
+        raise Invalid(msg)
+    try:
+        return str(uuidlib.UUID(value))
+    except ValueError:
+        msg = f"{where}: expected a uuid, got {_shown(value)}"
+        raise Invalid(msg) from None
+
+
+def _day(value: Any, where: str) -> date:
+    if not isinstance(value, str) or len(value) != 10:
+        msg = f"{where}: expected a date YYYY-MM-DD, got {_shown(value)}"
+        raise Invalid(msg)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        msg = f"{where}: expected a date YYYY-MM-DD, got {_shown(value)}"
+        raise Invalid(msg) from None
+    if not 1900 <= day.year <= 2999:
+        msg = f"{where}: {value} is out of range"
+        raise Invalid(msg)
+    return day
+
+
+def _moment(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        msg = f"{where}: expected a date-time, got {_shown(value)}"
+        raise Invalid(msg)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        msg = f"{where}: expected an ISO 8601 date-time, got {_shown(value)}"
+        raise Invalid(msg) from None
+    if moment.utcoffset() is None:
+        msg = f"{where}: expected a date-time with a UTC offset, got {_shown(value)}"
+        raise Invalid(msg)
+    if not 1900 <= moment.year <= 2999:
+        msg = f"{where}: {value} is out of range"
+        raise Invalid(msg)
+    return moment
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=True, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."

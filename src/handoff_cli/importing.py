@@ -1,0 +1,201 @@
+"""A bundle as change records, for the one applier.
+
+Each record of a bundle becomes the changes that would have made it: a
+client's creation (and its other uuids), a contact's fields, a note (and its
+edit), a promise (its fields at the stamps they were last changed, its
+completions, skips, undos and pauses), the tombstones of removed notes. The
+uuids of these changes are derived from what they carry, so importing the same
+bundle again adds nothing, and the merge rules are exactly those of `sync`.
+
+A version-1 bundle has no stamps: its records count as older than any
+version-2 change, and what each old completion covered is worked out by
+replaying the old rule (legacy.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from handoff_cli import legacy, stamps
+from handoff_cli.changes import Change, derived_uuid
+from handoff_cli.formats.bundle import Bundle, BundleClient, BundlePromise
+
+if TYPE_CHECKING:
+    from handoff_cli.store import Store, Writer
+
+DEVICE = "bundle"
+
+
+def _change(
+    kind: str,
+    entity: str,
+    body: dict[str, Any],
+    stamp: str,
+    *,
+    uuid: str | None = None,
+    tag: str = "",
+) -> Change:
+    clock = stamps.clock_of(stamp) or stamps.ZERO
+    member = stamps.member_of(stamp)
+    change_uuid = uuid or derived_uuid(kind, entity, tag, stamp)
+    return Change(change_uuid, clock, member, DEVICE, kind, entity, body)
+
+
+def bundle_changes(bundle: Bundle, *, today: date) -> Iterator[Change]:
+    """Every change the bundle carries, in an order that needs no waiting."""
+    for client in bundle.clients:
+        yield from _client(client)
+    for client in bundle.clients:
+        for note in client.notes:
+            body: dict[str, Any] = {
+                "client": client.uuid,
+                "at": note.at.isoformat(),
+                "kind": note.kind,
+                "text": note.text,
+                "author": note.author,
+            }
+            if note.with_:
+                body["with"] = list(note.with_)
+                if len(note.with_ids) == len(note.with_):
+                    body["with_ids"] = list(note.with_ids)
+            if note.tags:
+                body["tags"] = list(note.tags)
+            if note.on:
+                body["on"] = note.on
+            yield _change("note.add", note.uuid, body, note.stamp)
+            if note.text_stamp:
+                yield _change(
+                    "note.edit", note.uuid, {"text": note.text}, note.text_stamp, tag="text"
+                )
+    for client in bundle.clients:
+        for promise in client.promises:
+            yield from _promise(client, promise, bundle, today)
+    for tomb in bundle.tombstones:
+        yield _change("note.remove", tomb.uuid, {}, tomb.stamp)
+
+
+def _client(client: BundleClient) -> Iterator[Change]:
+    yield _change("client.create", client.uuid, {"name": client.name}, client.stamp)
+    for uuid, key in client.aliases:
+        if uuid == client.uuid:
+            continue
+        # Known elsewhere by another uuid (made twice, or merged): the same client here too.
+        yield _change("client.create", uuid, {"name": key}, stamps.ZERO_STAMP, tag="alias")
+        yield _change("client.merge", uuid, {"into": client.uuid}, stamps.ZERO_STAMP, tag="alias")
+    for contact in client.contacts:
+        yield _change(
+            "contact.create",
+            contact.uuid,
+            {"client": client.uuid, "name": contact.name},
+            contact.stamp,
+        )
+        for field in ("role", "email", "phone"):
+            value = getattr(contact, field)
+            stamp = contact.stamps.get(field, stamps.ZERO_STAMP)
+            if value is None and stamp == stamps.ZERO_STAMP:
+                continue
+            yield _change("contact.set", contact.uuid, {field: value}, stamp, tag=field)
+        for uuid, key in contact.aliases:
+            if uuid != contact.uuid:
+                yield _change(
+                    "contact.create",
+                    uuid,
+                    {"client": client.uuid, "name": key},
+                    stamps.ZERO_STAMP,
+                    tag="alias",
+                )
+
+
+def _promise(
+    client: BundleClient, promise: BundlePromise, bundle: Bundle, today: date
+) -> Iterator[Change]:
+    schedule: dict[str, Any] = {
+        "rule": promise.rule,
+        "start": promise.start.isoformat(),
+        "after_done": promise.after_done,
+    }
+    if promise.due_at is not None:
+        schedule["due_at"] = promise.due_at.isoformat()
+    if promise.covered_through is not None:
+        schedule["covered_through"] = promise.covered_through.isoformat()
+    fields: dict[str, Any] = {
+        "client": client.uuid,
+        "title": promise.title,
+        "schedule": schedule,
+        "owner": promise.owner or bundle.author or None,
+        "status": "dropped" if promise.status == "dropped" else "open",
+    }
+    if promise.to:
+        fields["to"] = promise.to
+        if promise.to_id:
+            fields["to_id"] = promise.to_id
+    yield _change("promise.create", promise.uuid, fields, promise.stamp)
+    for field, stamp in sorted(promise.stamps.items()):
+        if (field not in fields and field != "to") or stamp == promise.stamp:
+            continue
+        body = {field: fields.get(field)}
+        if field == "to" and promise.to_id:
+            body["to_id"] = promise.to_id
+        yield _change("promise.set", promise.uuid, body, stamp, tag=field)
+    covers = _covers(promise)
+    for mark in promise.completions:
+        body = {
+            "kind": mark.kind,
+            "at": mark.at.isoformat(),
+            "day": mark.day.isoformat(),
+            "covers": [d.isoformat() for d in covers[mark.uuid]],
+        }
+        if mark.note:
+            body["note"] = mark.note
+        yield _change("promise.mark", promise.uuid, body, mark.stamp, uuid=mark.uuid)
+    for undo in promise.undos:
+        body = {"mark": undo.mark, "at": undo.at.isoformat()}
+        yield _change("promise.undo", promise.uuid, body, undo.stamp, uuid=undo.uuid)
+    if bundle.version >= 2:
+        for pause in promise.pauses:
+            if pause.kind == "pause":
+                body = {"from": pause.day.isoformat()}
+                if pause.until:
+                    body["until"] = pause.until.isoformat()
+            else:
+                body = {"on": pause.day.isoformat()}
+            yield _change(f"promise.{pause.kind}", promise.uuid, body, pause.stamp, uuid=pause.uuid)
+        return
+    since = today if promise.status == "paused" else None
+    for i, event in enumerate(legacy.pause_events(promise.start, promise.resumed_on, since)):
+        if event.kind == "pause":
+            body = {"from": event.day.isoformat()}
+        else:
+            body = {"on": event.day.isoformat()}
+        yield _change(f"promise.{event.kind}", promise.uuid, body, stamps.ZERO_STAMP, tag=f"v1-{i}")
+
+
+def _covers(promise: BundlePromise) -> dict[str, tuple[date, ...]]:
+    """What each completion covers: as the bundle says, or (version 1) by the old rule."""
+    if all(m.covers is not None for m in promise.completions):
+        return {m.uuid: m.covers or () for m in promise.completions}
+    old, _ = legacy.old_covers(
+        promise.rule,
+        promise.start,
+        after_done=promise.after_done,
+        resumed_on=promise.resumed_on,
+        completions=[legacy.OldCompletion(m.uuid, m.day) for m in promise.completions],
+    )
+    return {
+        m.uuid: m.covers if m.covers is not None else old.get(m.uuid, ())
+        for m in promise.completions
+    }
+
+
+def handover_changes(store: Store, w: Writer, bundle: Bundle, *, me: str) -> list[Change]:
+    """Taking over: I become the owner of the bundle's open promises that someone else owns."""
+    takes = []
+    for client in bundle.clients:
+        for promise in client.promises:
+            here = store.promise_by_uuid(promise.uuid)
+            if here is None or here.status not in ("open", "paused") or here.owner == me:
+                continue
+            takes.append(w.change("promise.set", promise.uuid, {"owner": me}))
+    return takes

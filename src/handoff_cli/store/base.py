@@ -1,0 +1,388 @@
+"""The store's core: opening (and migrating) the database, transactions, the writer's identity.
+
+Writes run inside `BEGIN IMMEDIATE` so that a command that reads and then
+writes takes the write lock up front: many handoff processes at once wait for
+each other (busy timeout) instead of failing with "database is locked".
+Every change is made by handing change records to the applier (`apply.py`)
+through `Store.apply`; the queries live beside this module, by what they read.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid as uuidlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from handoff_cli.errors import HandoffError, StorageError
+
+if TYPE_CHECKING:
+    from handoff_cli.apply import Applier
+    from handoff_cli.changes import Change
+
+APPLICATION_ID = 0x68616E64  # "hand"; migrations.apply writes it (a test checks they agree)
+LATEST_VERSION = 2  # how many migrations there are (a test checks against migrations.py)
+BUSY_TIMEOUT_S = 30.0
+FIRST_WAIT_MS = 1500
+
+_S = TypeVar("_S", bound="StoreCore")
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def utc_iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def day_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    clients: int
+    contacts: int
+    notes: int
+    promises: int
+    completions: int
+
+
+class StoreCore:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        # Called once when a write has waited FIRST_WAIT_MS for another process's lock,
+        # so a person at a terminal knows why nothing happens (the wait goes on).
+        self.on_wait: Callable[[], None] | None = None
+        # Set at the edge (cli/common.py) from the one reading of the clock: whether a
+        # promise is paused is a question about a day. And who "I" am: the owner of
+        # promises made here before owners existed.
+        self.today: date = date.today()
+        self.me: str = ""
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls: type[_S], path: Path, *, create: bool) -> _S | None:
+        """Open the database at `path`, creating and migrating it when `create`.
+
+        Returns None when there is no database and `create` is false (commands
+        that only read never create one). Refuses, without writing a byte, a
+        file that is not a handoff database or one from a newer handoff.
+        """
+        try:
+            exists = path.exists()
+            empty = exists and path.is_file() and path.stat().st_size == 0
+        except OSError as exc:  # a name too long, a directory we may not search
+            msg = f"cannot use the database path {path}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        if not exists or (not create and empty):
+            # An empty file is no database yet; reading must not turn it into one.
+            if not create:
+                return None
+            from handoff_cli.paths import PRIVATE_FILE, make_private_dirs
+
+            try:
+                make_private_dirs(path.parent)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+                os.close(fd)
+            except FileExistsError:
+                pass  # another handoff process created it first: fine
+            except OSError as exc:
+                msg = f"cannot create the database at {path}: {exc.strerror or exc}"
+                raise StorageError(msg) from exc
+        elif path.is_dir():
+            msg = f"{path} is a directory, not a handoff database; pass --db FILE"
+            raise StorageError(msg)
+        try:
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            msg = f"cannot open {path}: {exc}"
+            raise StorageError(msg) from exc
+        store = cls(conn, path)
+        try:
+            store._check_and_migrate()
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def _check_and_migrate(self) -> None:
+        conn = self.conn
+        try:
+            app_id, version = self._identity()
+            if app_id != APPLICATION_ID:
+                has_tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+                if app_id == 0 and has_tables:
+                    # Another handoff may have committed the new schema between the two
+                    # reads (its tables and application_id land together): look again.
+                    app_id, version = self._identity()
+                if app_id != APPLICATION_ID and (app_id != 0 or has_tables):
+                    msg = (
+                        f"{self.path} is not a handoff database; it was left untouched "
+                        "(use --db to choose another file)"
+                    )
+                    raise StorageError(msg)
+            if version > LATEST_VERSION:
+                msg = (
+                    f"{self.path} was written by a newer handoff (schema {version}, this "
+                    f"one knows {LATEST_VERSION}); upgrade handoff to use it"
+                )
+                raise StorageError(msg)
+            conn.execute("PRAGMA foreign_keys = ON")
+            if version < LATEST_VERSION:
+                self._migrate()
+            elif conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+
+    def _identity(self) -> tuple[int, int]:
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        return int(app_id), int(version)
+
+    def _migrate(self) -> None:
+        from handoff_cli import migrations
+
+        conn = self.conn
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            _, version = self._identity()  # another process may have migrated meanwhile
+            if version < LATEST_VERSION:
+                migrations.apply(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        return self._identity()[1]
+
+    # ------------------------------------------------------------- transactions
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        """One transaction holding the write lock from its first statement."""
+        conn = self.conn
+        try:
+            self._begin_immediate()
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+        try:
+            yield
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise storage_error(exc, self.path) from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _begin_immediate(self) -> None:
+        conn = self.conn
+        if self.on_wait is None:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        conn.execute(f"PRAGMA busy_timeout = {FIRST_WAIT_MS}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            self.on_wait()
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000) - FIRST_WAIT_MS}")
+            conn.execute("BEGIN IMMEDIATE")
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """A read transaction: everything read inside sees one moment of the database."""
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, params)
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+
+    # ----------------------------------------------------------- meta, changes
+
+    def meta(self, key: str) -> str | None:
+        row = self._q("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        """Remember (or, with None, forget) a setting of this database. Inside `write()`."""
+        if value is None:
+            self._q("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            self._q(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def identity(self) -> tuple[str, str]:
+        """(member id, device id) of this database, made on first use. Inside `write()`."""
+        rows = dict(self._q("SELECT key, value FROM meta WHERE key IN ('member', 'device')"))
+        member, device = rows.get("member"), rows.get("device")
+        if member is None:
+            member = new_uuid()
+            self.set_meta("member", member)
+        if device is None:
+            device = new_uuid()
+            self.set_meta("device", device)
+        return member, device
+
+    def writer(self, now: datetime) -> Writer:
+        """Makes this command's changes (stamped by this database's clock). Inside `write()`."""
+        member, device = self.identity()
+        return Writer(self, member, device, _ms(now))
+
+    def apply(self, changes: Sequence[Change], *, origin: str = "local") -> Applier:
+        """Apply changes through the one applier; returns it (its counts, what it created)."""
+        from handoff_cli.apply import Applier
+
+        applier = Applier(self.conn, origin=origin)
+        try:
+            applier.apply_all(changes)
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+        if applier.latest_clock:
+            self.saw_clock(applier.latest_clock)
+        return applier
+
+    def saw_clock(self, clock: str) -> None:
+        """Keep this database's clock at or after every clock it has seen."""
+        from handoff_cli import stamps
+
+        last = self.meta("clock") or stamps.ZERO
+        if clock > last:
+            self.set_meta("clock", clock)
+
+    # -------------------------------------------------------------------- misc
+
+    def counts(self) -> Counts:
+        def count(table: str) -> int:
+            return int(self._q(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        return Counts(
+            count("clients"),
+            count("contacts"),
+            count("notes"),
+            count("promises"),
+            count("completions"),
+        )
+
+    def backup_to(self, target: Path) -> int:
+        """A consistent copy via SQLite's online backup API, written to a temporary
+        file beside `target` and renamed over it, so `target` is old or new, never half."""
+        from handoff_cli.paths import PRIVATE_FILE
+
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+            os.close(fd)
+            copy = sqlite3.connect(temp)
+            try:
+                self.conn.backup(copy)
+                pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
+                copy.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                copy.close()
+            with open(temp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+        except OSError as exc:
+            msg = f"cannot write the backup {target}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self.path) from exc
+        finally:
+            if temp.exists():
+                temp.unlink()
+        return pages
+
+    def integrity_check(self) -> str:
+        rows = self._q("PRAGMA integrity_check").fetchall()
+        return "; ".join(str(r[0]) for r in rows)
+
+
+def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:
+    """Turn SQLite's failures into one line that says what to do next."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        msg = (
+            f"the database {path} is busy (another handoff is writing); nothing was "
+            "changed, try again"
+        )
+    elif "readonly" in text or "read-only" in text:
+        msg = f"the database {path} is read-only; nothing was changed (check its permissions)"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        msg = (
+            f"{path} is not a handoff database or is damaged ({text}); "
+            "it was left untouched (try `handoff doctor`)"
+        )
+    elif "unable to open" in text:
+        msg = (
+            f"cannot open the database {path} ({text}); check the directory exists and is writable"
+        )
+    else:
+        msg = f"database error in {path}: {text}"
+    return StorageError(msg)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class Writer:
+    """Builds this database's own changes: a uuid, the next clock reading, the writer."""
+
+    def __init__(self, store: StoreCore, member: str, device: str, now_ms: int) -> None:
+        self.store = store
+        self.member = member
+        self.device = device
+        self.now_ms = now_ms
+
+    def change(self, kind: str, entity: str, body: dict[str, Any], *, uuid: str = "") -> Change:
+        from handoff_cli import stamps
+        from handoff_cli.changes import Change
+
+        clock = stamps.tick(self.store.meta("clock") or stamps.ZERO, self.now_ms)
+        self.store.set_meta("clock", clock)
+        return Change(uuid or new_uuid(), clock, self.member, self.device, kind, entity, body)

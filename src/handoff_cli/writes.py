@@ -1,0 +1,472 @@
+"""What each command writes, as change records handed to the applier.
+
+These functions check a command's input against the database (the client
+exists, the promise is open, a `done` covers something), build the changes,
+apply them through `Store.apply` and return what the command prints. Call
+them inside `store.write()`; the CLI decides "now" and passes it in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from handoff_cli import coverage
+from handoff_cli.changes import derived_uuid, new_uuid
+from handoff_cli.errors import BadInput
+from handoff_cli.models import Client, Contact, Note, Promise
+from handoff_cli.names import name_key, require_utf8, required_name
+from handoff_cli.store import Store, Writer
+
+
+def _apply_one(store: Store, w: Writer, kind: str, entity: str, body: dict[str, Any]) -> None:
+    store.apply([w.change(kind, entity, body)])
+
+
+# ------------------------------------------------------------------- clients
+
+
+def client_for_write(
+    store: Store, w: Writer, name: str, *, new_client: bool
+) -> tuple[Client, bool]:
+    """The client called `name`, created if new (refused if a likely typo, unless `new_client`)."""
+    shown = required_name(name, "a client name")
+    found = store.find_client(shown)
+    if found:
+        return found, False
+    if not new_client:
+        close = store.close_client(name_key(shown))
+        if close:
+            quote = ' (quote names with spaces: "' + close + '")' if " " in close else ""
+            msg = (
+                f"no client '{shown}' yet; did you mean '{close}'?{quote} "
+                f"(add --new-client to create '{shown}')"
+            )
+            raise BadInput(msg)
+    entity = new_uuid()
+    _apply_one(store, w, "client.create", entity, {"name": shown})
+    created = store.find_client(shown)
+    assert created is not None
+    return created, True
+
+
+def rename_client(store: Store, w: Writer, client: Client, new_name: str) -> Client:
+    shown = required_name(new_name, "a client name")
+    other = store.find_client(shown)
+    if other is not None and other.id != client.id:
+        msg = (
+            f"'{other.name}' already exists; to make them one client, "
+            f"`handoff merge '{client.name}' '{other.name}'`"
+        )
+        raise BadInput(msg)
+    _apply_one(store, w, "client.rename", client.uuid, {"name": shown})
+    return store.client_by_id(client.id)
+
+
+def merge_clients(store: Store, w: Writer, source: Client, target: Client) -> dict[str, int]:
+    """Make `source` part of `target` (INTO's name stands). Returns how many of each moved."""
+    if source.id == target.id:
+        msg = f"'{source.name}' and '{target.name}' are already one client"
+        raise BadInput(msg)
+    moved = {
+        "notes": _count(store, "notes", source.id),
+        "promises": _count(store, "promises", source.id),
+        "contacts": _count(store, "contacts", source.id),
+    }
+    _apply_one(store, w, "client.merge", source.uuid, {"into": target.uuid, "name": target.name})
+    return moved
+
+
+def _count(store: Store, table: str, client_id: int) -> int:
+    return int(
+        store.conn.execute(
+            f"SELECT count(*) FROM {table} WHERE client_id = ?", [client_id]
+        ).fetchone()[0]
+    )
+
+
+# ------------------------------------------------------------------ contacts
+
+
+def contact_entity(store: Store, client: Client, name: str) -> str:
+    """The uuid a record names a contact by: theirs if known here, else one derived
+    from the client and the name, so two machines naming a new person alike agree."""
+    found = store.find_contact(client, name)
+    if found is not None:
+        return found.uuid
+    return derived_uuid(client.uuid, name_key(name))
+
+
+def set_contact(
+    store: Store,
+    w: Writer,
+    client: Client,
+    name: str,
+    *,
+    role: str | None,
+    email: str | None,
+    phone: str | None,
+) -> tuple[Contact, bool]:
+    """Add a contact, or change the fields given (None leaves a field as it is)."""
+    shown = required_name(name, "a contact name")
+    fields = {
+        k: require_utf8(v, f"the {k}")
+        for k, v in (("role", role), ("email", email), ("phone", phone))
+        if v is not None
+    }
+    existing = store.find_contact(client, shown)
+    if existing is None:
+        entity = derived_uuid(client.uuid, name_key(shown))
+        _apply_one(
+            store, w, "contact.create", entity, {"client": client.uuid, "name": shown, **fields}
+        )
+    elif fields:
+        _apply_one(store, w, "contact.set", existing.uuid, fields)
+    person = store.find_contact(client, shown)
+    assert person is not None
+    return person, existing is None
+
+
+# --------------------------------------------------------------------- notes
+
+
+def add_note(
+    store: Store,
+    w: Writer,
+    client: Client,
+    *,
+    at: datetime,
+    kind: str,
+    text: str,
+    author: str,
+    with_: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    on: Promise | None = None,
+) -> Note:
+    """Log a note; the contacts it names are made if new."""
+    names = [n for n in dict.fromkeys(" ".join(n.split()) for n in with_) if n]
+    for n in names:
+        required_name(n, "a contact name")
+    entity = new_uuid()
+    body: dict[str, Any] = {
+        "client": client.uuid,
+        "at": at.isoformat(timespec="seconds"),
+        "kind": kind,
+        "text": text,
+        "author": author,
+    }
+    if names:
+        body["with"] = names
+        body["with_ids"] = [contact_entity(store, client, n) for n in names]
+    cleaned = [require_utf8(t, "the tag") for t in tags]
+    if cleaned:
+        body["tags"] = cleaned
+    if on is not None:
+        body["on"] = on.uuid
+    applier = store.apply([w.change("note.add", entity, body)])
+    return store.note(applier.created[entity])
+
+
+def edit_note(store: Store, w: Writer, note: Note, text: str) -> Note:
+    _apply_one(store, w, "note.edit", note.uuid, {"text": text})
+    return store.note(note.id)
+
+
+def remove_note(store: Store, w: Writer, note: Note) -> None:
+    _apply_one(store, w, "note.remove", note.uuid, {})
+
+
+# ------------------------------------------------------------------ promises
+
+
+def schedule_body(
+    rule: str | None,
+    start: date,
+    *,
+    after_done: bool,
+    due_at: datetime | None = None,
+    covered_through: date | None = None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"rule": rule, "start": start.isoformat(), "after_done": after_done}
+    if due_at is not None:
+        body["due_at"] = due_at.isoformat(timespec="seconds")
+    if covered_through is not None:
+        body["covered_through"] = covered_through.isoformat()
+    return body
+
+
+def add_promise(
+    store: Store,
+    w: Writer,
+    client: Client,
+    *,
+    title: str,
+    to: str | None,
+    rule: str | None,
+    start: date,
+    after_done: bool,
+    due_at: datetime | None,
+    owner: str,
+) -> Promise:
+    entity = new_uuid()
+    body: dict[str, Any] = {
+        "client": client.uuid,
+        "title": title,
+        "schedule": schedule_body(rule, start, after_done=after_done, due_at=due_at),
+        "owner": owner,
+    }
+    if to:
+        body["to"] = required_name(to, "a contact name")
+        body["to_id"] = contact_entity(store, client, to)
+    applier = store.apply([w.change("promise.create", entity, body)])
+    return store.promise(applier.created[entity])
+
+
+def _open(promise: Promise, doing: str) -> None:
+    if promise.status in ("done", "dropped"):
+        msg = f"promise #{promise.id} is already {promise.status}"
+        raise BadInput(msg)
+    if promise.status == "paused":
+        msg = (
+            f"promise #{promise.id} is paused; `handoff resume {promise.id}` first"
+            f" (occurrences are not owed while it is paused, so there is nothing to {doing})"
+        )
+        raise BadInput(msg)
+
+
+@contextmanager
+def _about(promise: Promise) -> Iterator[None]:
+    """A refusal from the coverage rules, said about this promise."""
+    try:
+        yield
+    except BadInput as exc:
+        msg = f"promise #{promise.id}: {exc.message}"
+        raise type(exc)(msg) from None
+
+
+def plan_of(promise: Promise) -> coverage.Plan:
+    return coverage.Plan(promise.rule, promise.start, promise.after_done, promise.covered_through)
+
+
+def done(
+    store: Store,
+    w: Writer,
+    promise: Promise,
+    *,
+    at: datetime,
+    day: date,
+    today: date,
+    early: bool = False,
+    for_day: date | None = None,
+    note: Note | None = None,
+) -> tuple[Promise, tuple[date, ...]]:
+    """Record that `promise` was kept on `day`; returns it after, and what this covered."""
+    _check_done_day(promise, day, today)
+    marks, intervals = store.marks(promise.id)
+    with _about(promise):
+        covers = coverage.covers_for_done(
+            plan_of(promise), marks, intervals, day=day, early=early, for_day=for_day
+        )
+    _mark(store, w, promise, "done", at=at, day=day, covers=covers, note=note)
+    return store.promise(promise.id), covers
+
+
+def check_done(
+    store: Store,
+    promise: Promise,
+    *,
+    day: date,
+    today: date,
+    early: bool = False,
+    for_day: date | None = None,
+) -> None:
+    """Refuse, as `done` would, before anything else is written (its timeline note, `log`)."""
+    _check_done_day(promise, day, today)
+    marks, intervals = store.marks(promise.id)
+    with _about(promise):
+        coverage.covers_for_done(
+            plan_of(promise), marks, intervals, day=day, early=early, for_day=for_day
+        )
+
+
+def _check_done_day(promise: Promise, day: date, today: date) -> None:
+    _open(promise, "do")
+    if day > today:
+        msg = f"promise #{promise.id} cannot be done in the future ({day.isoformat()}); check --at"
+        raise BadInput(msg)
+    if day < promise.start and promise.rule is not None:
+        msg = (
+            f"promise #{promise.id} starts {promise.start.isoformat()}; "
+            f"it cannot have been done on {day.isoformat()} (check --at)"
+        )
+        raise BadInput(msg)
+
+
+def check_skip(store: Store, promise: Promise, *, for_day: date | None = None) -> None:
+    """Refuse, as `skip` would, before anything else is written."""
+    _open(promise, "skip")
+    marks, intervals = store.marks(promise.id)
+    with _about(promise):
+        coverage.covers_for_skip(plan_of(promise), marks, intervals, for_day=for_day)
+
+
+def skip(
+    store: Store,
+    w: Writer,
+    promise: Promise,
+    *,
+    at: datetime,
+    day: date,
+    for_day: date | None = None,
+    note: Note | None = None,
+) -> tuple[Promise, tuple[date, ...]]:
+    _open(promise, "skip")
+    marks, intervals = store.marks(promise.id)
+    with _about(promise):
+        covers = coverage.covers_for_skip(plan_of(promise), marks, intervals, for_day=for_day)
+    _mark(store, w, promise, "skip", at=at, day=day, covers=covers, note=note)
+    return store.promise(promise.id), covers
+
+
+def _mark(
+    store: Store,
+    w: Writer,
+    promise: Promise,
+    kind: str,
+    *,
+    at: datetime,
+    day: date,
+    covers: Sequence[date],
+    note: Note | None,
+) -> None:
+    body: dict[str, Any] = {
+        "kind": kind,
+        "at": at.isoformat(timespec="seconds"),
+        "day": day.isoformat(),
+        "covers": [d.isoformat() for d in covers],
+    }
+    if note is not None:
+        body["note"] = note.uuid
+    _apply_one(store, w, "promise.mark", promise.uuid, body)
+
+
+class Undone:
+    """What `undo` took back: the mark, what it uncovered, and what others still cover."""
+
+    def __init__(
+        self,
+        promise: Promise,
+        mark: Any,
+        uncovered: tuple[date, ...],
+        still: list[tuple[date, str]],
+    ) -> None:
+        self.promise = promise
+        self.mark = mark
+        self.uncovered = uncovered
+        self.still = still  # (occurrence, the stamp of a mark that still covers it)
+
+
+def undo(store: Store, w: Writer, promise: Promise, *, at: datetime) -> Undone:
+    """Take back my latest completion or skip of `promise`."""
+    from handoff_cli import stamps
+
+    full = store.promise(promise.id, with_completions=True)
+    mine = [c for c in full.completions if not c.undone and stamps.member_of(c.stamp) == w.member]
+    if not mine:
+        others = [c for c in full.completions if not c.undone]
+        why = " (the ones there are were made elsewhere)" if others else ""
+        msg = f"promise #{promise.id} has no completion or skip of yours to undo{why}"
+        raise BadInput(msg)
+    latest = max(mine, key=lambda c: c.stamp)
+    _apply_one(
+        store,
+        w,
+        "promise.undo",
+        promise.uuid,
+        {"mark": latest.uuid, "at": at.isoformat(timespec="seconds")},
+    )
+    after = store.promise(promise.id, with_completions=True)
+    covering: dict[date, str] = {}
+    for c in after.completions:
+        if not c.undone:
+            for d in c.covers:
+                covering.setdefault(d, c.stamp)
+    uncovered = tuple(d for d in latest.covers if d not in covering)
+    still = [(d, covering[d]) for d in latest.covers if d in covering]
+    return Undone(after, latest, uncovered, still)
+
+
+def drop(store: Store, w: Writer, promise: Promise) -> Promise:
+    if promise.status == "dropped":
+        msg = f"promise #{promise.id} is already dropped"
+        raise BadInput(msg)
+    if promise.status == "done":
+        msg = f"promise #{promise.id} is done; cannot drop it"
+        raise BadInput(msg)
+    _apply_one(store, w, "promise.set", promise.uuid, {"status": "dropped"})
+    return store.promise(promise.id)
+
+
+def pause(store: Store, w: Writer, promise: Promise, *, today: date, until: date | None) -> Promise:
+    if promise.status != "open":
+        msg = f"promise #{promise.id} is {promise.status}; cannot pause it"
+        raise BadInput(msg)
+    if until is not None and until <= today:
+        msg = f"--until must be after today ({today.isoformat()}); it was {until.isoformat()}"
+        raise BadInput(msg)
+    body: dict[str, Any] = {"from": today.isoformat()}
+    if until is not None:
+        body["until"] = until.isoformat()
+    _apply_one(store, w, "promise.pause", promise.uuid, body)
+    return store.promise(promise.id)
+
+
+def resume(store: Store, w: Writer, promise: Promise, *, today: date) -> Promise:
+    if promise.status != "paused":
+        msg = f"promise #{promise.id} is {promise.status}; cannot resume it"
+        raise BadInput(msg)
+    _apply_one(store, w, "promise.resume", promise.uuid, {"on": today.isoformat()})
+    return store.promise(promise.id)
+
+
+def take(store: Store, w: Writer, promise: Promise, *, owner: str) -> Promise:
+    if promise.owner != owner:
+        _apply_one(store, w, "promise.set", promise.uuid, {"owner": owner})
+    return store.promise(promise.id)
+
+
+def modify(
+    store: Store,
+    w: Writer,
+    promise: Promise,
+    *,
+    title: str | None = None,
+    to: str | None = None,
+    client: Client | None = None,
+    schedule: dict[str, Any] | None = None,
+) -> Promise:
+    """Change the fields given; a new schedule keeps what the old one had covered."""
+    body: dict[str, Any] = {}
+    if title is not None:
+        body["title"] = title
+    if client is not None and client.name != promise.client:
+        body["client"] = client.uuid
+    if to is not None:
+        target = client or store.client(promise.client)
+        if to.strip():
+            body["to"] = required_name(to, "a contact name")
+            body["to_id"] = contact_entity(store, target, to)
+        else:
+            body["to"] = None
+    if schedule is not None:
+        body["schedule"] = schedule
+    if not body:
+        msg = (
+            "nothing to change; give --title, --to, --every, --due, --start, "
+            "--after-done, --calendar or --client"
+        )
+        raise BadInput(msg)
+    _apply_one(store, w, "promise.set", promise.uuid, body)
+    return store.promise(promise.id)
