@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from handoff_cli import schedule
+from handoff_cli import legacy, schedule
 from handoff_cli.names import name_key
 from handoff_cli.rules import parse_rule
 from handoff_cli.searchtext import index_body
@@ -163,6 +163,7 @@ def make(
             plan = NotePlan(seed, sizes.notes, tuple(names), people, first)
             _write_notes(conn, plan, batch=batch, workers=workers, say=say)
             _write_promises(conn, rng, sizes.promises, names, contacts, clock)
+            legacy.adopt_rows(conn)  # identities, coverage: as a migrated database has them
             say(f"{sizes.promises:,} promises")
         conn.execute("PRAGMA optimize")
         counts = {

@@ -300,6 +300,7 @@ def play(book: Book) -> None:
         a,
         "done",
         str(qbr["id"]),
+        "--early",
         "--note",
         "Q3 review held a day early (Dana travelling)",
     )
@@ -393,7 +394,15 @@ def play(book: Book) -> None:
     book("2026-07-01T09:30:00+09:00", a, "done", str(uptime["id"]))
     book("2026-08-03T09:30:00+09:00", a, "done", str(uptime["id"]), "--note", "a day late")
     book("2026-06-16T15:00:00+09:00", a, "done", str(drill["id"]), "--note", "restore in 42 min")
-    book("2026-09-10T15:00:00+09:00", a, "done", str(drill["id"]), "--note", "restore in 35 min")
+    book(
+        "2026-09-10T15:00:00+09:00",
+        a,
+        "done",
+        str(drill["id"]),
+        "--early",
+        "--note",
+        "restore in 35 min (a week early)",
+    )
     book(
         "2026-09-15T11:00:00+09:00",
         a,

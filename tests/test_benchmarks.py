@@ -113,7 +113,9 @@ def test_next_due_is_the_schedule(dataset: Path) -> None:
     conn = sqlite3.connect(dataset)
     try:
         rows = conn.execute(
-            "SELECT p.id, p.rule, p.start, p.after_done, p.status, p.next_due,"
+            "SELECT p.id, p.rule, p.start, p.after_done,"
+            " CASE WHEN p.paused_from IS NOT NULL AND p.status = 'open' THEN 'paused'"
+            " ELSE p.status END, p.next_due,"
             " (SELECT json_group_array(day) FROM completions WHERE promise_id = p.id)"
             " FROM promises p"
         ).fetchall()
@@ -125,6 +127,9 @@ def test_next_due_is_the_schedule(dataset: Path) -> None:
         expected = schedule.next_due(
             rule, date.fromisoformat(start), done, after_done=bool(after_done)
         )
+        if status == "paused":  # what fell due from the pause on is not owed
+            assert next_due is None or expected is not None and next_due <= expected.isoformat()
+            continue
         assert next_due == (expected.isoformat() if expected else None)
         if status == "done" or expected is None:  # closed; or paused or dropped after it
             assert expected is None and status in ("done", "paused", "dropped")

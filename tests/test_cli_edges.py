@@ -62,16 +62,37 @@ def test_reading_leaves_an_empty_file_alone(run: Run, tmp_path: Path) -> None:
     assert empty.stat().st_size == 0
 
 
-def test_resuming_a_series_that_ended_while_paused_closes_it(run: Run) -> None:
+def test_a_series_that_ends_while_paused_is_done(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     made = run(
         "promise", "Acme", "Three calls", "--every", "FREQ=DAILY;COUNT=3",
-        "--start", "2026-11-01", "--json",
+        "--start", "2026-11-25", "--json",
     ).json()  # fmt: skip
     pid = str(made["id"])
     assert run("pause", pid).exit_code == 0
+    assert run("promises", "--json").json()[0]["status"] == "paused"
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-01T10:00:00+09:00")
     resumed = run("resume", pid, "--json").json()
     assert resumed["status"] == "done" and resumed["next_due"] is None
+    assert "done" in run("promises", "--all").stdout
     assert run("due", "--json").json()["items"] == []
+
+
+def test_a_pause_until_a_day_ends_by_itself(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    made = run(
+        "promise", "Acme", "Weekly call", "--every", "weekly", "--start", "2026-11-23", "--json"
+    ).json()
+    pid = str(made["id"])
+    assert run("done", pid).exit_code == 0
+    paused = run("pause", pid, "--until", "2026-12-14", "--json").json()
+    assert (paused["status"], paused["paused_until"]) == ("paused", "2026-12-14")
+    assert run("due", "--json").json()["paused"][0]["until"] == "2026-12-14"
+    assert "resumes Mon 2026-12-14" in run("due").stdout
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-14T10:00:00+09:00")
+    (item,) = run("due", "--json").json()["items"]  # resumed by itself: the 14th is owed
+    assert (item["due"], item["status"], item["missed"]) == ("2026-12-14", "today", 0)
+    assert run("due", "--json").json()["paused"] == []
+    refused = run("pause", pid, "--until", "2026-12-01")
+    assert refused.exit_code == 2 and "after today" in refused.stderr
 
 
 def test_an_unquoted_name_with_spaces_is_caught(run: Run) -> None:

@@ -14,13 +14,17 @@ import pytest
 import typer.testing
 from conftest import Result, Run
 
-NOTE_KEYS = {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags"}
+# PRODUCT.md's note keys, plus "on" (the promise it is progress on, `log --on`).
+NOTE_KEYS = {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags", "on"}
 CONTACT_KEYS = {"id", "uuid", "name", "role", "email", "phone"}
-# PRODUCT.md's promise keys, plus the additions handoff makes (every, start, after_done).
-PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "rule", "next_due", "status"} | {
+# PRODUCT.md's promise keys, plus the additions handoff makes.
+PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "owner", "rule", "next_due", "status"} | {
     "every",
     "start",
     "after_done",
+    "due_at",
+    "paused_until",
+    "progress",
 }
 CLIENT_SUMMARY_KEYS = {"name", "last_contact", "notes", "open_promises", "overdue"}
 SEARCH_KEYS = {"type", "id", "client", "at", "text"}

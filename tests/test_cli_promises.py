@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import Run
 
-PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "rule", "next_due", "status"}
-DUE_ITEM_KEYS = {"id", "client", "title", "to", "due", "status", "days_overdue", "missed"}
+PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "owner", "rule", "next_due", "status"}
+DUE_ITEM_KEYS = {"id", "client", "title", "to", "owner", "due", "due_at", "status"} | {
+    "days_overdue",
+    "missed",
+}
 
 
 def promise(run: Run, *args: str) -> dict[str, object]:
@@ -32,7 +36,7 @@ def test_story_one_monthly_report_goes_overdue_then_clears(run: Run) -> None:
     assert "Acme" in due.stdout
     assert "Monthly status report" in due.stdout
     assert "to Tanaka" in due.stdout
-    assert "61 days overdue, missed 3" in due.stdout
+    assert "61 days overdue, missed 2" in due.stdout  # Sep 23, Oct 23; Nov 23 is due today
     assert "1 overdue" in due.stdout
 
     data = run("due", "--json").json()
@@ -44,16 +48,19 @@ def test_story_one_monthly_report_goes_overdue_then_clears(run: Run) -> None:
         "client": "Acme",
         "title": "Monthly status report",
         "to": "Tanaka",
+        "owner": "alice",
         "due": "2026-09-23",
+        "due_at": None,
         "status": "overdue",
         "days_overdue": 61,
-        "missed": 3,
+        "missed": 2,
     }
     assert run("due", "--check").exit_code == 1
 
     done = run("done", str(made["id"]))
     assert done.exit_code == 0, done.stderr
     assert "Next due" in done.stdout and "2026-12-23" in done.stdout  # the backlog is cleared
+    assert "Covers Sep 23, Oct 23, Nov 23" in done.stdout
 
     after = run("due", "--check")
     assert after.exit_code == 0
@@ -87,11 +94,17 @@ def test_one_off_is_due_until_done(run: Run) -> None:
     assert again.exit_code == 2 and "already done" in again.stderr
 
 
-def test_done_early_covers_only_the_next_occurrence(run: Run) -> None:
+def test_done_with_nothing_due_is_refused_and_early_covers_only_the_next(run: Run) -> None:
     made = promise(run, "Acme", "Report", "--every", "monthly on day 5", "--start", "2026-11-24")
     assert made["next_due"] == "2026-12-05"
-    kept = run("done", str(made["id"]), "--json").json()
-    assert kept["next_due"] == "2027-01-05"
+    refused = run("done", str(made["id"]))
+    assert refused.exit_code == 2
+    assert "2026-12-05" in refused.stderr and "--early" in refused.stderr
+    assert "--for DATE" in refused.stderr
+    assert run("promises", "--json").json()[0]["next_due"] == "2026-12-05"
+    assert run("show", "Acme", "--json").json()["notes"] == []  # nothing half-written
+    kept = run("done", str(made["id"]), "--early", "--json").json()
+    assert kept["next_due"] == "2027-01-05" and kept["covered"] == ["2026-12-05"]
 
 
 def test_after_done_counts_from_the_completion(run: Run) -> None:
@@ -120,26 +133,43 @@ def test_done_in_the_future_is_refused(run: Run) -> None:
     assert len(run("show", "Acme", "--json").json()["notes"]) == 0  # nothing half-written
 
 
-def test_back_dated_done_agrees_with_the_whole_history(run: Run) -> None:
+def test_a_back_dated_done_covers_what_was_due_by_then(run: Run) -> None:
     made = promise(run, "Acme", "Minutes", "--every", "weekly", "--start", "2026-11-02")
     pid = str(made["id"])
-    assert run("done", pid, "--at", "2026-11-20", "--json").json()["next_due"] == "2026-11-23"
-    # Remembered later: it had also been done on the 3rd. Replaying both in order
-    # (3rd covers the 2nd; 20th covers the 9th and 16th) still leaves the 23rd next.
-    assert run("done", pid, "--at", "2026-11-03", "--json").json()["next_due"] == "2026-11-23"
+    first = run("done", pid, "--at", "2026-11-10", "--json").json()
+    assert (first["covered"], first["next_due"]) == (["2026-11-02", "2026-11-09"], "2026-11-16")
+    # Remembered later: it had also been done on the 3rd. The 2nd is already covered,
+    # so that done covers nothing and is refused; nothing moves.
+    again = run("done", pid, "--at", "2026-11-03")
+    assert again.exit_code == 2 and "2026-11-16" in again.stderr
+    second = run("done", pid, "--at", "2026-11-20", "--json").json()
+    assert (second["covered"], second["next_due"]) == (["2026-11-16"], "2026-11-23")
 
 
-def test_pause_resume_and_drop(run: Run) -> None:
+def test_done_before_the_start_is_refused(run: Run) -> None:
+    made = promise(run, "Acme", "Minutes", "--every", "weekly", "--start", "2026-11-02")
+    refused = run("done", str(made["id"]), "--at", "2026-10-30")
+    assert refused.exit_code == 2 and "starts 2026-11-02" in refused.stderr
+
+
+def test_pause_resume_and_drop(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     made = promise(run, "Acme", "Weekly call", "--every", "weekly", "--start", "2026-10-05")
     pid = str(made["id"])
+    assert run("done", pid, "--json").json()["next_due"] == "2026-11-30"
     assert run("pause", pid).exit_code == 0
-    assert run("due", "--json").json()["items"] == []
+    due = run("due", "--json").json()
+    assert due["items"] == []
+    assert due["paused"] == [
+        {"id": 1, "client": "Acme", "title": "Weekly call", "owner": "alice", "until": None}
+    ]
+    assert "no end date" in run("due").stdout  # a pause is never forgotten
     assert run("pause", pid).exit_code == 2
-    paused = run("done", pid)  # nothing is counted while paused, so nothing to cover
+    paused = run("done", pid)  # nothing is owed while paused, so nothing to cover
     assert paused.exit_code == 2 and f"handoff resume {pid}" in paused.stderr
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-15T10:00:00+09:00")
     resumed = run("resume", pid, "--json").json()
     assert resumed["status"] == "open"
-    assert resumed["next_due"] == "2026-11-23"  # weeks missed while paused are not counted
+    assert resumed["next_due"] == "2026-12-21"  # the weeks while paused are not owed
     assert run("drop", pid).exit_code == 0
     assert run("due", "--json").json()["items"] == []
     statuses = [p["status"] for p in run("promises", "--all", "--json").json()]
@@ -213,5 +243,5 @@ def test_due_without_a_database_is_calm(run: Run, isolated: Path) -> None:
     result = run("due")
     assert result.exit_code == 0
     assert "Nothing due" in result.stdout
-    assert run("due", "--json").json() == {"as_of": "2026-11-23", "items": []}
+    assert run("due", "--json").json() == {"as_of": "2026-11-23", "items": [], "paused": []}
     assert not isolated.exists()

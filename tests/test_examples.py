@@ -113,7 +113,7 @@ def test_the_handover_document_is_what_the_bundle_gives(
     bundle = json.loads((EXAMPLES / "bundle.json").read_text(encoding="utf-8"))
     monkeypatch.setenv("HANDOFF_NOW", bundle["exported_at"])
     monkeypatch.setenv("HANDOFF_AUTHOR", bundle["author"])
-    result = run("import", str(EXAMPLES / "bundle.json"))
+    result = run("import", str(EXAMPLES / "bundle.json"), "--keep-owners")
     assert result.exit_code == 0, result.stderr
     document = run("export", "--until", "2026-12-24").stdout
     assert document == (EXAMPLES / "handover.md").read_text(encoding="utf-8")
@@ -131,4 +131,8 @@ def test_the_example_tells_both_stories() -> None:
     assert {n["author"] for n in yamada["notes"]} == {"akira", "mina"}
     assert sum(len(c["notes"]) for c in clients.values()) >= 20
     statuses = {p["status"] for c in clients.values() for p in c["promises"]}
-    assert statuses == {"open", "paused", "dropped"}
+    assert statuses == {"open", "dropped"}
+    paused = [p for c in clients.values() for p in c["promises"] if p["pauses"]]
+    assert [e["kind"] for e in paused[0]["pauses"]] == ["pause"]  # paused, no end date
+    owners = {p["owner"] for c in clients.values() for p in c["promises"]}
+    assert owners == {"akira", "mina"}  # mina's promises for 山田商事 travel as hers

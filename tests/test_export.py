@@ -263,25 +263,48 @@ def test_markdown_inline_and_block_escaping() -> None:
 
 # ------------------------------------------------------------------ JSON bundle
 
-BUNDLE_KEYS = {"format", "version", "exported_at", "author", "clients"}
-CLIENT_KEYS = {"uuid", "name", "contacts", "promises", "notes"}
-CONTACT_KEYS = {"id", "uuid", "name", "role", "email", "phone"}
-NOTE_KEYS = {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags"}
-PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "rule", "next_due", "status"} | {
-    "start",
-    "after_done",
-    "resumed_on",
-    "created_at",
-    "completions",
-}
-COMPLETION_KEYS = {"uuid", "at", "day", "note"}
+BUNDLE_KEYS = {"format", "version", "exported_at", "author", "clients", "tombstones"}
+STAMP_KEYS = {"clock", "writer"}
+CLIENT_KEYS = {"uuid", "name", "contacts", "promises", "notes", "aliases", "renamed"} | STAMP_KEYS
+CONTACT_KEYS = (
+    {"id", "uuid", "name", "role", "email", "phone"}
+    | STAMP_KEYS
+    | {
+        "stamps",
+        "aliases",
+        "renamed",
+    }
+)
+NOTE_KEYS = (
+    {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags", "on"}
+    | {"with_ids"}
+    | STAMP_KEYS
+)
+PROMISE_KEYS = (
+    {"id", "uuid", "client", "title", "to", "owner", "rule", "next_due", "status"}
+    | {
+        "start",
+        "after_done",
+        "due_at",
+        "paused_until",
+        "covered_through",
+        "created_at",
+        "to_id",
+        "stamps",
+        "completions",
+        "undos",
+        "pauses",
+    }
+    | STAMP_KEYS
+)
+COMPLETION_KEYS = {"uuid", "at", "day", "note", "kind", "covers"} | STAMP_KEYS
 
 
 def test_json_bundle_shape_is_pinned(run: Run) -> None:
     made = sample(run)
     data = json.loads(export(run, "--format", "json"))
     assert set(data) == BUNDLE_KEYS
-    assert (data["format"], data["version"], data["author"]) == ("handoff-bundle", 1, "alice")
+    assert (data["format"], data["version"], data["author"]) == ("handoff-bundle", 2, "alice")
     assert data["exported_at"] == "2026-11-23T10:00:00+09:00"
     assert [c["name"] for c in data["clients"]] == ["Acme", "山田商事"]
     acme = data["clients"][0]
@@ -299,6 +322,7 @@ def test_json_bundle_shape_is_pinned(run: Run) -> None:
     (completion,) = monthly["completions"]
     assert set(completion) == COMPLETION_KEYS
     assert (completion["day"], completion["at"]) == ("2026-10-23", "2026-10-23T09:00:00+09:00")
+    assert completion["covers"] == ["2026-09-23", "2026-10-23"]  # what this done covered
     timeline = next(n for n in acme["notes"] if n["uuid"] == completion["note"])
     assert timeline["text"] == "Done: Monthly status report — October report"
     # Notes oldest first; every note, old ones too.
@@ -314,7 +338,7 @@ def test_json_since_and_client_filter(run: Run) -> None:
 
 def test_bundle_streams_notes_one_at_a_time() -> None:
     """`dump` must not pull the whole note cursor before writing: memory stays flat."""
-    from handoff_cli.models import Client
+    from handoff_cli.shapes import note_record
 
     pulled = 0
 
@@ -322,26 +346,30 @@ def test_bundle_streams_notes_one_at_a_time() -> None:
         nonlocal pulled
         for i in range(1_000_000):
             pulled += 1
-            yield Note(i, f"u{i}", "C", datetime(2026, 1, 1, tzinfo=timezone.utc), "note", "x", "a")
+            yield note_record(
+                Note(i, f"u{i}", "C", datetime(2026, 1, 1, tzinfo=timezone.utc), "note", "x", "a")
+            )
 
     pieces = bundle_format.dump(
         exported_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
         author="a",
-        clients=[(Client(1, "c", "C"), [], [], notes())],
+        clients=[bundle_format.ClientRecords({"uuid": "c", "name": "C"}, [], [], notes())],
     )
     head = [next(pieces) for _ in range(20)]
     assert pulled < 20 and '"notes": [' in "".join(head)
 
 
 def test_bundle_keeps_lone_surrogates_escaped() -> None:
-    from handoff_cli.models import Client
+    from handoff_cli.shapes import note_record
 
     note = Note(1, "u", "C", datetime(2026, 1, 1, tzinfo=timezone.utc), "note", "a\ud800b", "x")
     text = "".join(
         bundle_format.dump(
             exported_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
             author="a",
-            clients=[(Client(1, "c", "C"), [], [], [note])],
+            clients=[
+                bundle_format.ClientRecords({"uuid": "c", "name": "C"}, [], [], [note_record(note)])
+            ],
         )
     )
     text.encode("utf-8")  # writable
@@ -364,7 +392,7 @@ def test_csv_is_one_row_per_note_and_safe_in_a_spreadsheet(run: Run, tmp_path: P
     assert texts[-6:] == ["'=1+2", "'+SUM(A1)", "'-2", "'@cmd", "'＝1+1", tricky]
     last = rows[-1]
     assert last[0] == "Acme" and last[2] == "note" and last[5] == "alice"
-    assert last[3] == "Sato; Tanaka" and last[4] == "a; b"  # people in name order
+    assert last[3] == "Tanaka; Sato" and last[4] == "a; b"  # people in the order given
     assert datetime.fromisoformat(last[1]).utcoffset() == timedelta(hours=9)
     assert len(rows) == 1 + 3 + 6  # header, Acme's three notes, the six above
     # `log` strips leading blanks; a tab or CR could still come from an import.

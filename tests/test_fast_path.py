@@ -54,21 +54,21 @@ class Outcome:
 
 def seed(db: Path) -> None:
     """Three clients (one Japanese), a contact and a note each."""
+    from handoff_cli import writes
+
     store = Store.open(db, create=True)
     assert store is not None
-    try:
-        with store.write():
-            for name, text, people in (
-                ("Acme Corp", "first call", ["Tanaka"]),
-                ("山田商事", "初回訪問", ["田中"]),
-                ("Beacon Labs", "intro email", []),
-            ):
-                client, _ = store.ensure_client(name, new_client=True, now=NOW)
-                store.add_note(
-                    client, at=NOW, kind="note", text=text, author="bob", with_=people, now=NOW
-                )
-    finally:
-        store.close()
+    with store, store.write():
+        w = store.writer(NOW)
+        for name, text, people in (
+            ("Acme Corp", "first call", ["Tanaka"]),
+            ("山田商事", "初回訪問", ["田中"]),
+            ("Beacon Labs", "intro email", []),
+        ):
+            client, _ = writes.client_for_write(store, w, name, new_client=True)
+            writes.add_note(
+                store, w, client, at=NOW, kind="note", text=text, author="bob", with_=people
+            )
 
 
 def snapshot(db: Path) -> tuple[object, ...]:
@@ -440,28 +440,26 @@ def due_base(base: Path) -> Path:
     """The seeded database plus promises overdue, due today and coming up."""
     from datetime import date
 
-    from handoff_cli import schedule
+    from handoff_cli import writes
     from handoff_cli.rules import parse_rule
 
     store = Store.open(base, create=True)
     assert store is not None
-    try:
-        with store.write():
-            acme, _ = store.ensure_client("Acme Corp", new_client=False, now=NOW)
-            yamada, _ = store.ensure_client("山田商事", new_client=False, now=NOW)
-            for client, title, to, rule_words, start in (
-                (acme, "Monthly report", "Tanaka", "monthly", date(2026, 9, 23)),
-                (acme, "Quota answer", None, None, date(2026, 11, 27)),
-                (yamada, "月次報告", "田中", "weekly on mon", date(2026, 11, 2)),
-                (yamada, "見積もり", None, None, date(2026, 11, 23)),
-            ):
-                rule = parse_rule(rule_words, start=start) if rule_words else None
-                store.add_promise(
-                    client, title=title, to=to, rule=rule, start=start, after_done=False,
-                    next_due=schedule.first_due(rule, start), now=NOW,
-                )  # fmt: skip
-    finally:
-        store.close()
+    with store, store.write():
+        w = store.writer(NOW)
+        acme, _ = writes.client_for_write(store, w, "Acme Corp", new_client=False)
+        yamada, _ = writes.client_for_write(store, w, "山田商事", new_client=False)
+        for client, title, to, rule_words, start in (
+            (acme, "Monthly report", "Tanaka", "monthly", date(2026, 9, 23)),
+            (acme, "Quota answer", None, None, date(2026, 11, 27)),
+            (yamada, "月次報告", "田中", "weekly on mon", date(2026, 11, 2)),
+            (yamada, "見積もり", None, None, date(2026, 11, 23)),
+        ):
+            rule = parse_rule(rule_words, start=start) if rule_words else None
+            writes.add_promise(
+                store, w, client, title=title, to=to, rule=rule, start=start,
+                after_done=False, due_at=None, owner="alice",
+            )  # fmt: skip
     return base
 
 

@@ -43,7 +43,6 @@ _CATEGORY = {
     "contact": "contacts",
     "note": "notes",
     "promise": "promises",
-    "member": "clients",
 }
 _SLOT = "\x1f"  # key of a client whose name another client also has: name_key + _SLOT + uuid
 
@@ -97,9 +96,9 @@ class Applier:
     def __init__(self, conn: sqlite3.Connection, *, origin: str) -> None:
         self.conn = conn
         self.origin = origin
-        self.counts: dict[str, dict[str, int]] = {
-            c: {"added": 0, "updated": 0, "skipped": 0} for c in CATEGORIES
-        }
+        # What happened to each record (not each change): a contact whose phone and
+        # e-mail changed is one contact updated. (category, uuid) -> added/updated/skipped
+        self.outcomes: dict[tuple[str, str], str] = {}
         self.latest_clock = ""
         self.created: dict[str, int] = {}  # entity uuid -> row id, for the caller
 
@@ -139,9 +138,36 @@ class Applier:
     def _count(self, change: Change, result: str) -> None:
         if result == "waiting":
             result = "added"  # kept, and applied when what it needs arrives
-        category = "completions" if change.kind.startswith("promise.m") else None
-        category = category or _CATEGORY[change.kind.partition(".")[0]]
-        self.counts[category][result] += 1
+        kind = change.kind.partition(".")[0]
+        if kind == "member":
+            return
+        entity: object = change.entity
+        if change.kind == "promise.mark":
+            key = ("completions", change.uuid)
+        else:
+            # A client or contact known by several uuids is one record: count it once.
+            if kind == "client":
+                row = self.client_row(change.entity)
+                entity = row[0] if row else entity
+            elif kind == "contact":
+                entity = self.contact_row(change.entity) or entity
+            key = (_CATEGORY[kind], str(entity))
+        self._note_outcome(key, result)
+        if change.kind == "promise.mark" and result == "added":
+            self._note_outcome(("promises", change.entity), "updated")  # it gained a completion
+
+    def _note_outcome(self, key: tuple[str, str], result: str) -> None:
+        before = self.outcomes.get(key, "skipped")
+        rank = ("skipped", "updated", "added")
+        self.outcomes[key] = max(before, result, key=rank.index)
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]:
+        """How many records of each kind were added, updated, or already here."""
+        tally = {c: {"added": 0, "updated": 0, "skipped": 0} for c in CATEGORIES}
+        for (category, _), result in self.outcomes.items():
+            tally[category][result] += 1
+        return tally
 
     def _run(self, change: Change) -> str:
         handler = getattr(self, "_" + change.kind.replace(".", "_"))
@@ -184,9 +210,10 @@ class Applier:
     def _client_create(self, change: Change) -> str:
         name = clean_name(change.body["name"])
         key = name_key(name)
+        rank = stamps.creation_rank(change.stamp)
         known = self.client_row(change.entity)
         if known is not None:
-            return self._client_name(known[0], name, change.stamp)
+            return self._client_name(known[0], name, rank)
         same = self.conn.execute(
             "SELECT client_id FROM client_entities WHERE created_key = ? LIMIT 1", [key]
         ).fetchone()
@@ -200,7 +227,7 @@ class Applier:
                 "UPDATE clients SET uuid = ? WHERE id = ? AND uuid > ?",
                 [change.entity, client_id, change.entity],
             )
-            result = self._client_name(client_id, name, change.stamp)
+            result = self._client_name(client_id, name, rank)
             self._arrived(change.entity)
             return result
         cur = self.conn.execute(
@@ -211,7 +238,7 @@ class Applier:
                 name,
                 key + _SLOT + change.entity,
                 key,
-                change.stamp,
+                stamps.creation_rank(change.stamp),
                 clock_time(change.clock),
             ],
         )
@@ -227,19 +254,22 @@ class Applier:
 
     def _client_rename(self, change: Change) -> str:
         return self._client_name(
-            self._need_client(change.entity), clean_name(change.body["name"]), change.stamp
+            self._need_client(change.entity),
+            clean_name(change.body["name"]),
+            stamps.rename_rank(change.stamp),
         )
 
-    def _client_name(self, client_id: int, name: str, stamp: str) -> str:
+    def _client_name(self, client_id: int, name: str, rank: str) -> str:
+        """The client's name, if this one ranks higher (stamps.rename_rank, creation_rank)."""
         row = self.conn.execute(
             "SELECT name, name_key, stamp FROM clients WHERE id = ?", [client_id]
         ).fetchone()
-        if not name or not wins(stamp, name, row[2], row[0]):
+        if not name or not wins(rank, name, row[2], row[0]):
             return "skipped"
         key = name_key(name)
         self.conn.execute(
             "UPDATE clients SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
-            [name, key, stamp, client_id],
+            [name, key, rank, client_id],
         )
         self._settle_client_keys(row[1], key)
         return "updated" if name != row[0] else "skipped"
@@ -270,7 +300,7 @@ class Applier:
             result = "updated"
         name = change.body.get("name")
         if name:
-            self._client_name(target, clean_name(name), change.stamp)
+            self._client_name(target, clean_name(name), stamps.rename_rank(change.stamp))
         return result
 
     def join_clients(self, a: int, b: int) -> int:
@@ -301,7 +331,7 @@ class Applier:
             if still_there is None:
                 continue  # joined already through another of its keys
             if twin is not None:
-                self.join_contacts(contact_id, int(twin[0]))
+                self.join_contacts(contact_id, int(twin[0]), client_id=keep[0])
             elif still_there[0] == gone[0]:
                 conn.execute(
                     "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
@@ -365,12 +395,12 @@ class Applier:
                 "UPDATE contacts SET uuid = ? WHERE id = ? AND uuid > ?",
                 [entity, contact_id, entity],
             )
-            self._contact_name(contact_id, shown, stamp)
+            self._contact_name(contact_id, shown, stamps.creation_rank(stamp))
             return contact_id
         cur = self.conn.execute(
             "INSERT INTO contacts (uuid, client_id, name, key, name_key, stamp)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            [entity, client_id, shown, key + _SLOT + entity, key, stamp],
+            [entity, client_id, shown, key + _SLOT + entity, key, stamps.creation_rank(stamp)],
         )
         contact_id = int(cur.lastrowid or 0)
         self.conn.execute(
@@ -381,16 +411,16 @@ class Applier:
         self.created[entity] = contact_id
         return contact_id
 
-    def _contact_name(self, contact_id: int, name: str, stamp: str) -> None:
+    def _contact_name(self, contact_id: int, name: str, rank: str) -> None:
         row = self.conn.execute(
             "SELECT client_id, name_key, stamp, name FROM contacts WHERE id = ?", [contact_id]
         ).fetchone()
-        if not wins(stamp, name, row[2], row[3]):
+        if not wins(rank, name, row[2], row[3]):
             return
         key = name_key(name)
         self.conn.execute(
             "UPDATE contacts SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
-            [name, key, stamp, contact_id],
+            [name, key, rank, contact_id],
         )
         self._settle_contact_keys(row[0], row[1], key)
 
@@ -430,8 +460,8 @@ class Applier:
                 changed = changed or body[field] != row[i]
         return "updated" if changed else "skipped"
 
-    def join_contacts(self, a: int, b: int) -> int:
-        """Make two contacts of one client one person; returns the row kept."""
+    def join_contacts(self, a: int, b: int, *, client_id: int) -> int:
+        """Make two contacts one person, at `client_id`; returns the row kept."""
         conn = self.conn
         rows = {
             r[0]: r
@@ -462,10 +492,12 @@ class Applier:
         conn.execute(
             "UPDATE contact_entities SET contact_id = ? WHERE contact_id = ?", [keep[0], gone[0]]
         )
-        client_id = keep[2]
         conn.execute("DELETE FROM contacts WHERE id = ?", [gone[0]])
-        if gone[2] != client_id:
-            conn.execute("UPDATE contacts SET client_id = ? WHERE id = ?", [client_id, keep[0]])
+        if keep[2] != client_id:
+            conn.execute(
+                "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
+                [client_id, f"{_SLOT}moving{keep[0]}", keep[0]],
+            )
         final = conn.execute("SELECT name_key FROM contacts WHERE id = ?", [keep[0]]).fetchone()
         self._settle_contact_keys(client_id, keep[4], gone[4], final[0])
         return int(keep[0])
@@ -474,7 +506,7 @@ class Applier:
         body = change.body
         known = self.contact_row(change.entity)
         if known is not None:
-            self._contact_name(known, clean_name(body["name"]), change.stamp)
+            self._contact_name(known, clean_name(body["name"]), stamps.creation_rank(change.stamp))
             return self._contact_fields(known, body, change.stamp)
         client_id = self._need_client(body["client"])
         contact_id = self.ensure_contact(client_id, change.entity, body["name"], change.stamp)
@@ -488,7 +520,12 @@ class Applier:
         return self._contact_fields(contact_id, change.body, change.stamp)
 
     def _people(
-        self, client_id: int, client_entity: str, names: Sequence[str], ids: Sequence[str]
+        self,
+        client_id: int,
+        client_entity: str,
+        names: Sequence[str],
+        ids: Sequence[str],
+        stamp: str,
     ) -> list[int]:
         """The contacts a record names, made if new; each named once."""
         found: list[int] = []
@@ -496,7 +533,7 @@ class Applier:
             if not clean_name(name):
                 continue
             entity = ids[i] if i < len(ids) else derived_uuid(client_entity, name_key(name))
-            contact_id = self.ensure_contact(client_id, entity, name, stamps.ZERO_STAMP)
+            contact_id = self.ensure_contact(client_id, entity, name, stamp)
             if contact_id not in found:
                 found.append(contact_id)
         return found
@@ -538,11 +575,11 @@ class Applier:
         )
         note_id = int(cur.lastrowid or 0)
         people = self._people(
-            client_id, body["client"], body.get("with", ()), body.get("with_ids", ())
+            client_id, body["client"], body.get("with", ()), body.get("with_ids", ()), change.stamp
         )
         self.conn.executemany(
-            "INSERT INTO note_contacts (note_id, contact_id) VALUES (?, ?)",
-            [(note_id, c) for c in people],
+            "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)",
+            [(note_id, c, i) for i, c in enumerate(people)],
         )
         index_note(self.conn, note_id, body["text"], tags)
         self.created[change.entity] = note_id
@@ -606,12 +643,8 @@ class Applier:
         schedule = body["schedule"]
         contact_id = None
         if body.get("to"):
-            contact_id = self._people(
-                client_id,
-                body["client"],
-                [body["to"]],
-                [body["to_id"]] if body.get("to_id") else [],
-            )[0]
+            ids = [body["to_id"]] if body.get("to_id") else []
+            contact_id = self._people(client_id, body["client"], [body["to"]], ids, change.stamp)[0]
         stamp = change.stamp
         cur = self.conn.execute(
             "INSERT INTO promises (uuid, client_id, contact_id, title, rule, start, after_done,"
@@ -703,7 +736,7 @@ class Applier:
             if body["to"]:
                 ids = [body["to_id"]] if body.get("to_id") else []
                 entity = body.get("client") or self._entity_of_client(client_id)
-                contact_id = self._people(client_id, entity, [body["to"]], ids)[0]
+                contact_id = self._people(client_id, entity, [body["to"]], ids, stamp)[0]
             sets += ["contact_id = ?", "to_stamp = ?"]
             params += [contact_id, stamp]
             changed = changed or body["to"] != row[7]

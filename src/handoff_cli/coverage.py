@@ -218,9 +218,9 @@ def covers_for_done(
 ) -> tuple[date, ...]:
     """The occurrences a `done` on `day` covers; NothingDue or BadInput when none.
 
-    Without options: every uncovered occurrence due on or before `day`. With
-    `early`, the next one when nothing is due yet. With `for_day`, exactly that
-    occurrence.
+    Without options: every uncovered occurrence due on or before `day` (a
+    one-off: itself, whenever it is kept). With `early`, the next one when
+    nothing is due yet. With `for_day`, exactly that occurrence.
     """
     due = next_due(plan, marks, intervals)
     if due is None:
@@ -228,7 +228,9 @@ def covers_for_done(
         raise BadInput(msg)
     if for_day is not None:
         return (_check_occurrence(plan, marks, intervals, for_day, due),)
-    if plan.rule is None or plan.after_done:
+    if plan.rule is None:  # a one-off may be kept before its deadline
+        return (due,)
+    if plan.after_done:
         if due <= day or early:
             return (due,)
         raise NothingDue(_nothing_due(due))

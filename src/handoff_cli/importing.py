@@ -77,7 +77,11 @@ def bundle_changes(bundle: Bundle, *, today: date) -> Iterator[Change]:
 
 
 def _client(client: BundleClient) -> Iterator[Change]:
-    yield _change("client.create", client.uuid, {"name": client.name}, client.stamp)
+    if client.renamed:
+        yield _change("client.create", client.uuid, {"name": client.name}, stamps.ZERO_STAMP)
+        yield _change("client.rename", client.uuid, {"name": client.name}, client.stamp)
+    else:
+        yield _change("client.create", client.uuid, {"name": client.name}, client.stamp)
     for uuid, key in client.aliases:
         if uuid == client.uuid:
             continue

@@ -92,6 +92,32 @@ def pause_events(
     return events
 
 
+def adopt_rows(conn: sqlite3.Connection) -> list[str]:
+    """Bring rows written the first version's way into the change-log schema (m002).
+
+    Fills what the new columns and tables hold for each old row: name keys,
+    every client's and contact's uuid as its own identity, dropped promises,
+    the uuid of each completion's note, and coverage (`migrate_coverage`).
+    Also used by the benchmark dataset generator, which writes rows in bulk.
+    """
+    conn.execute("UPDATE clients SET name_key = key WHERE name_key IS NULL")
+    conn.execute(
+        "INSERT OR IGNORE INTO client_entities (uuid, client_id, created_key)"
+        " SELECT uuid, id, key FROM clients"
+    )
+    conn.execute("UPDATE contacts SET name_key = key WHERE name_key IS NULL")
+    conn.execute(
+        "INSERT OR IGNORE INTO contact_entities (uuid, contact_id, created_key)"
+        " SELECT uuid, id, key FROM contacts"
+    )
+    conn.execute("UPDATE promises SET dropped = 1 WHERE status = 'dropped'")
+    conn.execute(
+        "UPDATE completions SET note_uuid = (SELECT uuid FROM notes WHERE id = note_id)"
+        " WHERE note_id IS NOT NULL"
+    )
+    return migrate_coverage(conn)
+
+
 def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
     """Fill in coverage and pause events for every promise of a version-1 database.
 

@@ -146,7 +146,7 @@ def m002_changes_and_coverage(db: Any) -> None:
     promise on one day once; promises whose next due date moves back because
     of that are recorded in `meta` as a notice for the user.
     """
-    from handoff_cli.stamps import ZERO_STAMP
+    from handoff_cli.stamps import ZERO_RANK, ZERO_STAMP
 
     _run_script(
         db,
@@ -206,26 +206,21 @@ def m002_changes_and_coverage(db: Any) -> None:
         CREATE INDEX pauses_promise ON pauses (promise_id);
 
         ALTER TABLE clients ADD COLUMN name_key TEXT;
-        ALTER TABLE clients ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
-        UPDATE clients SET name_key = key;
+        ALTER TABLE clients ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_RANK}';  -- name's rank
         CREATE INDEX clients_name_key ON clients (name_key);
-        INSERT INTO client_entities (uuid, client_id, created_key)
-            SELECT uuid, id, key FROM clients;
 
         ALTER TABLE contacts ADD COLUMN name_key TEXT;
         -- Each field that can change has the stamp ("clock@member") of its latest
         -- change: the merge rule is "latest change wins" per field.
-        ALTER TABLE contacts ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
+        ALTER TABLE contacts ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_RANK}';  -- name's rank
         ALTER TABLE contacts ADD COLUMN role_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE contacts ADD COLUMN email_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE contacts ADD COLUMN phone_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
-        UPDATE contacts SET name_key = key;
-        INSERT INTO contact_entities (uuid, contact_id, created_key)
-            SELECT uuid, id, key FROM contacts;
 
         ALTER TABLE notes ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE notes ADD COLUMN text_stamp TEXT;   -- NULL: as made (stamp)
         ALTER TABLE notes ADD COLUMN on_promise TEXT;   -- `log --on`: the promise's uuid
+        ALTER TABLE note_contacts ADD COLUMN position INTEGER;  -- as given (NULL: by name)
         CREATE INDEX notes_on_promise ON notes (on_promise, at_utc) WHERE on_promise IS NOT NULL;
 
         ALTER TABLE promises ADD COLUMN owner TEXT;     -- NULL: this database's own user
@@ -238,7 +233,6 @@ def m002_changes_and_coverage(db: Any) -> None:
         ALTER TABLE promises ADD COLUMN schedule_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE promises ADD COLUMN owner_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE promises ADD COLUMN status_stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
-        UPDATE promises SET dropped = 1 WHERE status = 'dropped';
         ALTER TABLE promises ADD COLUMN covered_through TEXT;
         ALTER TABLE promises ADD COLUMN paused_from TEXT;   -- the latest pause: its first day
         ALTER TABLE promises ADD COLUMN paused_until TEXT;  -- and its end (NULL: open)
@@ -248,12 +242,11 @@ def m002_changes_and_coverage(db: Any) -> None:
         ALTER TABLE completions ADD COLUMN covers TEXT NOT NULL DEFAULT '[]';
         ALTER TABLE completions ADD COLUMN stamp TEXT NOT NULL DEFAULT '{ZERO_STAMP}';
         ALTER TABLE completions ADD COLUMN note_uuid TEXT;
-        UPDATE completions SET note_uuid = (SELECT uuid FROM notes WHERE id = note_id);
         """,
     )
-    from handoff_cli.legacy import migrate_coverage
+    from handoff_cli.legacy import adopt_rows
 
-    notices = migrate_coverage(db.conn)
+    notices = adopt_rows(db.conn)
     if notices:
         import json
 

@@ -73,3 +73,30 @@ def member_of(stamp_text: str) -> str:
 
 
 ZERO_STAMP = stamp(ZERO, "")
+
+
+# A name's rank: which spelling of a client's or contact's name stands. An
+# explicit rename ranks by its stamp (the latest wins); a creation ranks below
+# every rename, and among creations the earliest wins (the name as first
+# written), so a colleague typing "acme" later does not respell "ACME".
+_INVERT = str.maketrans("0123456789", "9876543210")
+
+
+def rename_rank(stamp_text: str) -> str:
+    return "1" + stamp_text
+
+
+def creation_rank(stamp_text: str) -> str:
+    clock, _, member = stamp_text.partition("@")
+    return "0" + clock.translate(_INVERT) + "@" + member
+
+
+def unrank(rank: str) -> tuple[str, bool]:
+    """(the stamp, whether it was a rename) of a name's rank."""
+    if rank.startswith("1"):
+        return rank[1:], True
+    clock, _, member = rank[1:].partition("@")
+    return stamp(clock.translate(_INVERT), member), False
+
+
+ZERO_RANK = creation_rank(ZERO_STAMP)  # a name from before the change log

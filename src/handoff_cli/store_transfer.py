@@ -18,7 +18,7 @@ from handoff_cli import stamps
 from handoff_cli.formats.bundle import Bundle, ClientRecords
 from handoff_cli.models import Client, Note
 from handoff_cli.store import Store, utc_iso
-from handoff_cli.store.notes import WITH_NAMES, note_from_row
+from handoff_cli.store.notes import WITH_NAMES, WITH_ORDER, note_from_row
 from handoff_cli.store.promises import completion_from_row
 
 KINDS = ("clients", "contacts", "promises", "notes", "completions")
@@ -45,7 +45,7 @@ def _notes_sql(since: datetime | None, until: datetime | None) -> tuple[str, lis
         + WITH_NAMES
         + ", n.on_promise, n.stamp, n.text_stamp,"
         " (SELECT json_group_array(uuid) FROM (SELECT k.uuid FROM note_contacts nc"
-        "  JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id ORDER BY k.key))"
+        "  JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id" + WITH_ORDER + "))"
         " FROM notes n WHERE n.client_id = ?"
     )
     params: list[str] = []
@@ -79,7 +79,7 @@ def _note_records(
     sql, params = _notes_sql(since, until)
     for row in store.conn.execute(sql, [client.id, *params]):
         record = note_record(note_from_row(row, client.name))
-        record["with_ids"] = json.loads(row[13]) if row[13] else []
+        record["with_ids"] = json.loads(row[12]) if row[12] else []
         record.update(_split(row[10]))
         if row[11] is not None:
             record["stamps"] = {"text": row[11]}
@@ -103,7 +103,9 @@ def _contact_records(store: Store, client: Client) -> list[dict[str, Any]]:
             [contact.id],
         ).fetchone()
         record = contact_record(contact)
-        record.update(_split(row[0]))
+        stamp, renamed = stamps.unrank(row[0])
+        record.update(_split(stamp))
+        record["renamed"] = renamed
         record["stamps"] = {"role": row[1], "email": row[2], "phone": row[3]}
         record["aliases"] = aliases.get(contact.id, [])
         records.append(record)
@@ -152,7 +154,7 @@ def _promise_records(store: Store, client: Client) -> list[dict[str, Any]]:
             {"uuid": uuid, "kind": kind, "day": day, "until": until, **_split(stamp)}
         )
     records = []
-    for promise in store.promises(client=client, include_closed=True):
+    for promise in sorted(store.promises(client=client, include_closed=True), key=lambda p: p.id):
         row = conn.execute(
             "SELECT p.stamp, p.title_stamp, p.to_stamp, p.client_stamp, p.schedule_stamp,"
             " p.owner_stamp, p.status_stamp, k.uuid, p.owner, p.dropped FROM promises p"
@@ -195,7 +197,9 @@ def records(
     """Everything about each client, for the bundle; notes stay a cursor until consumed."""
     for client in clients:
         row = store.conn.execute("SELECT stamp FROM clients WHERE id = ?", [client.id]).fetchone()
-        head: dict[str, Any] = {"uuid": client.uuid, "name": client.name, **_split(row[0])}
+        stamp, renamed = stamps.unrank(row[0])
+        head: dict[str, Any] = {"uuid": client.uuid, "name": client.name, **_split(stamp)}
+        head["renamed"] = renamed
         head["aliases"] = [
             {"uuid": uuid, "key": key}
             for uuid, key in store.conn.execute(

@@ -146,9 +146,7 @@ def add_note(
     on: Promise | None = None,
 ) -> Note:
     """Log a note; the contacts it names are made if new."""
-    names = [n for n in dict.fromkeys(" ".join(n.split()) for n in with_) if n]
-    for n in names:
-        required_name(n, "a contact name")
+    names = list(dict.fromkeys(required_name(n, "a contact name") for n in with_))
     entity = new_uuid()
     body: dict[str, Any] = {
         "client": client.uuid,
@@ -292,11 +290,12 @@ def check_done(
 
 
 def _check_done_day(promise: Promise, day: date, today: date) -> None:
+    """Refuse a done dated in the future, or back-dated to before the promise started."""
     _open(promise, "do")
     if day > today:
         msg = f"promise #{promise.id} cannot be done in the future ({day.isoformat()}); check --at"
         raise BadInput(msg)
-    if day < promise.start and promise.rule is not None:
+    if day < promise.start and day != today and promise.rule is not None:
         msg = (
             f"promise #{promise.id} starts {promise.start.isoformat()}; "
             f"it cannot have been done on {day.isoformat()} (check --at)"

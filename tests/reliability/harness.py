@@ -15,9 +15,10 @@
   created when the pause begins, so a test knows where this process stands.
 - `HANDOFF_TEST_BUSY_TIMEOUT=SECONDS`: wait that long for the write lock instead
   of handoff's 30 s, so a test can watch the wait run out.
-- `HANDOFF_TEST_M002=1`: register a synthetic second migration, so the upgrade
-  path (an existing database at schema 1 moving to 2) can be exercised before a
-  real one ships. It changes data in several steps, as real migrations do.
+- `HANDOFF_TEST_M002=1`: register a synthetic migration after the real ones
+  (`m_next_reliability_test`), so an upgrade that also runs a migration written
+  after this handoff's own can be killed anywhere. It changes data in several
+  steps, as real migrations do.
 
 The kill is a real signal, delivered by the kernel: no `finally`, no atexit,
 no SQLite cleanup runs.
@@ -46,16 +47,20 @@ M002_STATEMENTS = [
 ]
 
 
-def _install_m002() -> None:
-    from handoff_cli import migrations, store
+TEST_MIGRATION = "m_next_reliability_test"
 
-    @migrations.migrations()
-    def m002_reliability_test(db: Any) -> None:
+
+def _install_m002() -> None:
+    from handoff_cli import migrations
+    from handoff_cli.store import base
+
+    def m_next_reliability_test(db: Any) -> None:
         for statement in M002_STATEMENTS:
             db.conn.execute(statement)
 
-    migrations.LATEST_VERSION = 2
-    store.LATEST_VERSION = 2
+    migrations.migrations()(m_next_reliability_test)
+    migrations.LATEST_VERSION += 1
+    base.LATEST_VERSION = migrations.LATEST_VERSION
 
 
 def _hook() -> None:

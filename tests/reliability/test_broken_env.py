@@ -39,7 +39,17 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "handoff.db"
     for i in range(20):
         run_handoff("--db", str(path), "log", "Acme", f"note {i}", "--with", "Bob").ok()
-    run_handoff("--db", str(path), "promise", "Acme", "Report", "--every", "monthly").ok()
+    run_handoff(
+        "--db",
+        str(path),
+        "promise",
+        "Acme",
+        "Report",
+        "--every",
+        "monthly",
+        "--start",
+        "2026-01-05",
+    ).ok()
     return path
 
 

@@ -67,15 +67,15 @@ def test_20_processes_x_25_logs_lose_nothing(db: Path) -> None:
 def test_racing_done_takes_the_lock_up_front(db: Path, handoff: Run) -> None:
     """Case 1: `done` reads the promise then writes; 8 processes x 5 on one promise.
 
-    Every completion counts exactly once: a daily promise started today moves
-    one day per `done`, so a lost update shows as a next due date short of 40.
+    Every completion counts exactly once: each `done --early` covers the next
+    day of a daily promise, so a lost update shows as a next due date short of 40.
     """
     made = handoff("promise", "Acme", "Daily report", "--every", "daily", "--json").ok().json()
     start = date.fromisoformat(made["next_due"])
     workers, per_worker = 8, 5
 
     def worker(_: int) -> list[Done]:
-        return [run_handoff("done", str(made["id"])) for _ in range(per_worker)]
+        return [run_handoff("done", str(made["id"]), "--early") for _ in range(per_worker)]
 
     with ThreadPoolExecutor(workers) as pool:
         results = [d for batch in pool.map(worker, range(workers)) for d in batch]
@@ -91,6 +91,19 @@ def test_racing_done_takes_the_lock_up_front(db: Path, handoff: Run) -> None:
     assert next_due == (start + timedelta(days=total)).isoformat()
     assert consistency_problems(db) == []
     print(f"{workers}x{per_worker} racing done: {total}/{total} counted once, 0 lock errors")
+
+
+def test_racing_plain_dones_cover_the_day_once(db: Path, handoff: Run) -> None:
+    """Eight people press `done` on the same occurrence at once: it is done once."""
+    made = handoff("promise", "Acme", "Daily report", "--every", "daily", "--json").ok().json()
+    start = date.fromisoformat(made["next_due"])
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: run_handoff("done", str(made["id"])), range(8)))
+    assert sorted(d.code for d in results) == [0] + [2] * 7
+    assert all("nothing is due yet" in d.stderr for d in results if d.code)
+    next_due = scalar(db, "SELECT next_due FROM promises WHERE id = ?", [made["id"]])
+    assert next_due == (start + timedelta(days=1)).isoformat()
+    assert consistency_problems(db) == []
 
 
 def test_when_the_wait_runs_out_the_message_says_so(db: Path, handoff: Run) -> None:

@@ -57,16 +57,23 @@ def last_commit(statements: list[str]) -> int:
 
 def test_kill_at_every_step_of_log(db: Path, handoff: Run, tmp_path: Path) -> None:
     """`log` with a contact, a tag and --done, killed before each of its statements."""
-    made = handoff("promise", "Acme", "Daily call", "--every", "daily", "--json").ok().json()
+    made = handoff(
+        "promise", "Acme", "Daily call", "--every", "daily", "--start", "2026-01-01", "--json"
+    ).ok().json()  # fmt: skip
     args = ["--with", "Bob", "--tag", "t", "--done", str(made["id"])]
-    handoff("log", "Acme", "warm-up", *args).ok()  # creates Bob: later runs repeat exactly
-    statements = trace(tmp_path, "log", "Acme", "traced", *args)
+    day = iter(date(2026, 1, 1) + timedelta(days=i) for i in range(300))
+
+    def at() -> list[str]:  # each done covers the next day (a second done that day would not)
+        return ["--at", f"{next(day).isoformat()} 18:00"]
+
+    handoff("log", "Acme", "warm-up", *args, *at()).ok()  # creates Bob: later runs repeat
+    statements = trace(tmp_path, "log", "Acme", "traced", *args, *at())
     commit = last_commit(statements)
     outcomes = {"killed before COMMIT": 0, "killed during COMMIT": 0, "finished": 0}
     for step in range(len(statements)):
         text = f"killed at {step}"
         before = scalar(db, "SELECT count(*) FROM completions")
-        done = kill_at(step, "log", "Acme", text, *args)
+        done = kill_at(step, "log", "Acme", text, *args, *at())
         present = scalar(db, "SELECT count(*) FROM notes WHERE text = ?", [text])
         assert done.code in (0, KILLED), done.stderr
         if done.code == 0:
@@ -92,12 +99,12 @@ def test_kill_at_every_step_of_done(db: Path, handoff: Run, tmp_path: Path) -> N
     promise = made.ok().json()
     start = date.fromisoformat(promise["next_due"])
     pid = str(promise["id"])
-    handoff("done", pid, "--note", "warm-up").ok()
-    statements = trace(tmp_path, "done", pid, "--note", "traced")
+    handoff("done", pid, "--early", "--note", "warm-up").ok()  # each --early: the next day
+    statements = trace(tmp_path, "done", pid, "--early", "--note", "traced")
     commit = last_commit(statements)
     for step in range(len(statements)):
         before = scalar(db, "SELECT count(*) FROM completions")
-        done = kill_at(step, "done", pid, "--note", f"killed at {step}")
+        done = kill_at(step, "done", pid, "--early", "--note", f"killed at {step}")
         assert done.code in (0, KILLED), done.stderr
         after = scalar(db, "SELECT count(*) FROM completions")
         if done.code == 0 or step > commit:
@@ -110,7 +117,7 @@ def test_kill_at_every_step_of_done(db: Path, handoff: Run, tmp_path: Path) -> N
         assert next_due == (start + timedelta(days=after)).isoformat(), f"step {step}"
         assert consistency_problems(db) == [], f"after a kill at step {step}"
     print(f"done killed at each of {len(statements)} statements (COMMIT is {commit}), all whole")
-    handoff("done", pid).ok()
+    handoff("done", pid, "--early").ok()
     assert integrity(db) == "ok"
 
 
@@ -147,7 +154,7 @@ def test_random_kills_lose_nothing_reported_saved(db: Path, handoff: Run) -> Non
     span = 0.0
     for round_ in range(40):
         jobs = [["log", "Acme", f"round {round_} writer {i}"] for i in range(3)]
-        jobs.append(["done", str(made["id"])])
+        jobs.append(["done", str(made["id"]), "--early"])
         began = time.monotonic()
         procs = [_spawn(args) for args in jobs]
         timers = [_kill_later(p, rng.uniform(0, span)) for p in procs] if span else []

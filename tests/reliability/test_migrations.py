@@ -1,16 +1,14 @@
 """Case 5: migrations keep every row, and a crash while migrating leaves old or new.
 
-The current schema is the first migration (m001), so there is no real older
-schema to upgrade from yet. Three things are tested instead:
-
 - a database built with *only* the first migration and filled with m001-era
-  SQL opens with the current handoff with nothing lost (today a no-op; the
-  moment m002 ships, this is the upgrade test);
-- a synthetic m002 (`harness.py`, `HANDOFF_TEST_M002=1`: add a column, backfill
-  it, create and fill a table, add an index, touch every client) goes through
-  the real upgrade path, Store.open -> BEGIN IMMEDIATE -> sqlite-utils, and is
-  killed before each of its statements: the file is schema 1 or schema 2,
-  never between, and the data is the same;
+  SQL opens with the current handoff with nothing lost: m002 (the change log,
+  coverage of occurrences) upgrades it;
+- that upgrade, plus a synthetic migration after it (`harness.py`,
+  `HANDOFF_TEST_M002=1`: add a column, backfill it, create and fill a table,
+  add an index, touch every client), goes through the real upgrade path,
+  Store.open -> BEGIN IMMEDIATE -> sqlite-utils, and is killed before each of
+  its statements: the file is the old schema or the newest, never between,
+  and the data is the same;
 - the first run (creating the schema in an empty file) is killed before each
   of its statements: the file is empty-and-usable or complete.
 """
@@ -28,7 +26,7 @@ import pytest
 from handoff_cli import migrations
 from handoff_cli.store import LATEST_VERSION, Store
 
-from .harness import M002_STATEMENTS
+from .harness import M002_STATEMENTS, TEST_MIGRATION
 from .support import Run, consistency_problems, integrity, rows, run_handoff, scalar
 from .test_crashes import KILLED, kill_at, last_commit, trace
 
@@ -152,26 +150,35 @@ def test_first_schema_with_data_opens_with_nothing_lost(tmp_path: Path, handoff:
     ]
     found = handoff(*db, "search", "報告", "--json").ok().json()
     assert [(h["client"], h["text"]) for h in found] == [("山田商事", "月次報告を送付")]
-    handoff(*db, "done", "1").ok()
+    refused = handoff(*db, "done", "1")  # Oct 5 and Nov 5 were covered by the old dones
+    assert refused.code == 2 and "2026-12-05" in refused.stderr
+    promises = handoff(*db, "promises", "--all", "--json").ok().json()
+    assert [(p["status"], p["next_due"]) for p in promises] == [
+        ("open", "2026-12-05"),
+        ("done", None),
+    ]
+    handoff(*db, "done", "1", "--early").ok()
     handoff(*db, "log", "ＡＣＭＥ", "after the upgrade").ok()
     assert scalar(path, "SELECT count(*) FROM notes WHERE client_id = 1") == 4
     assert consistency_problems(path) == []
 
 
 def _state(path: Path) -> str:
-    """'old' (schema 1, no trace of m002) or 'new' (schema 2, all of it), else what is wrong."""
+    """'old' (schema 1, no trace of what came after) or 'new' (the newest schema with the
+    synthetic migration, all of it), else what is wrong."""
     version = scalar(path, "PRAGMA user_version")
     columns = [r[1] for r in rows(path, "PRAGMA table_info(notes)")]
     tables = {r[0] for r in rows(path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
     applied = [r[0] for r in rows(path, "SELECT name FROM _sqlite_migrations ORDER BY id")]
-    if version == 1 and "pinned" not in columns and "note_links" not in tables:
+    old = "pinned" not in columns and "note_links" not in tables and "changes" not in tables
+    if version == 1 and old:
         return "old" if applied == ["m001_initial"] else f"old but applied={applied}"
-    if version == 2 and "pinned" in columns and "note_links" in tables:
+    if version == LATEST_VERSION + 1 and "pinned" in columns and "changes" in tables:
         links = scalar(path, "SELECT count(*) FROM note_links")
         pinned = scalar(path, "SELECT count(*) FROM notes WHERE pinned = id % 2")
         notes = scalar(path, "SELECT count(*) FROM notes")
         index = scalar(path, "SELECT count(*) FROM sqlite_master WHERE name = 'note_links_note'")
-        if links == pinned == notes and index == 1 and applied[-1] == "m002_reliability_test":
+        if links == pinned == notes and index == 1 and applied[-1] == TEST_MIGRATION:
             return "new"
         return f"partly new: links={links} pinned={pinned} notes={notes} applied={applied}"
     return f"between: version={version} columns={columns} tables={sorted(tables)}"
@@ -213,7 +220,7 @@ def test_crash_during_an_upgrade_leaves_old_or_new(tmp_path: Path) -> None:
     early = {step: s for step, s in states.items() if step <= commit and s != "old"}
     assert not early, f"killed before the upgrade's COMMIT, yet: {early}"
     summary = {s: list(states.values()).count(s) for s in ("old", "new")}
-    print(f"upgrade 1->2 killed at each of {len(states)} statements: {summary}, data intact")
+    print(f"upgrade 1->latest killed at each of {len(states)} statements: {summary}, data intact")
 
 
 def steps_worth_killing(statements: list[str]) -> list[int]:

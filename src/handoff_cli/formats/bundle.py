@@ -110,6 +110,7 @@ class BundleContact:
     stamp: str = ZERO_STAMP  # "clock@member" of its name (version 1: the oldest)
     stamps: dict[str, str] = field(default_factory=dict)  # role, email, phone
     aliases: tuple[tuple[str, str], ...] = ()  # (uuid, the name key it was made under)
+    renamed: bool = False  # its name is from a rename (stamp), not its creation
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +188,7 @@ class BundleClient:
     notes: tuple[BundleNote, ...]
     stamp: str = ZERO_STAMP
     aliases: tuple[tuple[str, str], ...] = ()
+    renamed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,6 +423,7 @@ class _Reader:
         notes = self._records(obj, "notes", where, self.note)
         stamp = self._stamp(obj, where)
         aliases = self._aliases(obj, where)
+        renamed = self._flag(obj, "renamed", where)
 
         names: dict[str, int] = {}
         for i, contact in enumerate(contacts):
@@ -432,7 +435,7 @@ class _Reader:
                 )
             names.setdefault(key, i)
         self._check(before)
-        return BundleClient(uuid, name, contacts, promises, notes, stamp, aliases)
+        return BundleClient(uuid, name, contacts, promises, notes, stamp, aliases, renamed)
 
     def contact(self, obj: dict[str, Any], where: str) -> BundleContact:
         before = self.problems
@@ -445,6 +448,7 @@ class _Reader:
             stamp=self._stamp(obj, where),
             stamps=self._stamps(obj, where),
             aliases=self._aliases(obj, where),
+            renamed=self._flag(obj, "renamed", where),
         )
         self._check(before)
         return record
@@ -581,6 +585,13 @@ class _Reader:
             return ZERO_STAMP
         assert isinstance(clock, str)
         return stamps.stamp(clock, writer)
+
+    def _flag(self, obj: dict[str, Any], key: str, where: str) -> bool:
+        raw = obj.get(key, False)
+        if not isinstance(raw, bool):
+            self._error(f"{where}.{key}", f"expected true or false, got {_shown(raw)}")
+            return False
+        return raw
 
     def _stamps(self, obj: dict[str, Any], where: str) -> dict[str, str]:
         from handoff_cli import stamps

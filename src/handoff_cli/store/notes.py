@@ -12,11 +12,12 @@ from handoff_cli.errors import BadInput
 from handoff_cli.models import Client, Note
 from handoff_cli.store.base import StoreCore, utc_iso
 
-# A note's contacts, by name, in the order of their keys: the one order used by
+# A note's contacts, by name, in the order they were given: the one order used by
 # `show --json`, the timeline and the bundle alike.
+WITH_ORDER = " ORDER BY nc.position, k.key"
 WITH_NAMES = (
     "(SELECT json_group_array(name) FROM (SELECT k.name FROM note_contacts nc"
-    " JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id ORDER BY k.key))"
+    " JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id" + WITH_ORDER + "))"
 )
 
 
