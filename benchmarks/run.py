@@ -93,8 +93,10 @@ class Setup:
 
 def why(sample: Sample, stderr: Path) -> str:
     line = last_line(stderr)
-    if "No such command" in line or "No such option" in line:
+    if "No such command" in line:
         return "skipped: not there yet"
+    if "No such option" in line:
+        return f"skipped: not there yet ({line.removeprefix('Error: ')})"
     return f"failed (exit {sample.code}): {line[:100]}"
 
 

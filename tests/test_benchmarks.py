@@ -317,7 +317,12 @@ def test_each_shape_gets_a_due_row_named_by_what_it_lists(
     listed = f"({TINY.promises} listed)"
     assert cmds[1].name == f"due · every promise overdue {listed}" and cmds[1].target == 4
     assert cmds[0].name == cmds[2].name.replace(" · team of 20", "")  # the same promises
-    assert cmds[3].name == "due --team · team of 20"  # not there yet: left to measure's note
+    bench.measure(setup, cmds[3:], runs=1, warmup=0, heavy_runs=0)
+    if cmds[3].note:  # until the team work adds the option: named as it was, and a note
+        assert cmds[3].name == "due --team · team of 20"
+        assert cmds[3].note == "skipped: not there yet (No such option: --team)"
+    else:
+        assert cmds[3].name.endswith(cmds[0].name.removeprefix("due "))  # everyone's
 
 
 # ------------------------------------------------------------------ peers (issue 13.3)
