@@ -2,6 +2,8 @@
 
     python benchmarks/make_dataset.py bench.db          # 1,000 clients, 10k promises, 1M notes
     python benchmarks/make_dataset.py small.db --clients 50 --promises 500 --notes 10000
+    python benchmarks/make_dataset.py late.db --shape overdue   # every promise overdue
+    python benchmarks/make_dataset.py team.db --shape team      # 20 authors, owners spread
 
 The rows go through the store layer (`Store.open(path, create=True)`, then bulk
 `executemany` inside one `store.write()`) and are what the CLI itself would
@@ -9,6 +11,21 @@ have written: search entries built by `searchtext.index_body` (rowid = id), the
 per-client counters kept by the schema's triggers, completions, and each
 promise's rule and `next_due` from `rules.parse_rule` and `schedule` (the same
 maths `promise` and `done` use).
+
+Shapes (`--shape`):
+
+- `default`: one person's database. 70% of the promises recur (started up to
+  ten years back, one in ten never done), 30% are one-offs; at the default
+  size `due` lists 4,656 of the 10,000.
+- `overdue`: the same clients and notes, but every promise is open and
+  overdue (recurring ones last done one to four months ago, or never), so
+  `due` lists all of them: the size `due --team` lists for a team of 20.
+- `team`: the default data written by a team of 20 (TEAM): notes by all of
+  them, and, once the schema has a promise `owner` column, each member owning
+  1/20 of the promises. Without that column only the notes show the team.
+
+In every shape the `owner` column, where the schema has one, is filled
+(ME in the one-person shapes).
 
 Deterministic: the same flags give the same database, row for row. "Now" is
 pinned (`--now`, default NOW below); run commands with `HANDOFF_NOW` set to it
@@ -66,6 +83,13 @@ CONTACTS_EN = "Tanaka Suzuki Smith Garcia Chen Novak Okafor Rossi Müller Dubois
 CONTACTS_JA = "田中 鈴木 佐々木 山口 松田 中島 小野 石井 上田 森田 原 柴田".split()
 ROLES = (None, None, "manager", "accounting", "IT", "部長", "担当")
 AUTHORS = ("alice", "bob", "tanaka", "suzuki")
+ME = AUTHORS[0]  # who owns the promises in a one-person database
+TEAM = (
+    *AUTHORS,
+    *"carol dave erin frank grace heidi ivan judy mallory niaj olivia peggy".split(),
+    *"sato takahashi ito watanabe".split(),
+)
+SHAPES = ("default", "overdue", "team")
 KINDS = ("call", "meeting", "email", "visit", "note")
 TAGS = ("billing", "renewal", "urgent", "q3", "onsite", "見積", "要対応", "契約")
 
@@ -133,14 +157,18 @@ def make(
     now: str = NOW,
     batch: int = BATCH,
     workers: int | None = None,
+    shape: str = "default",
     say: Callable[[str], None] = lambda _message: None,
 ) -> Summary:
-    """Write a fresh database at `path` (which should not exist yet).
+    """Write a fresh database of `shape` (one of SHAPES) at `path` (which should not exist yet).
 
     Notes are made in batches by `workers` other processes (default: one per
     CPU but this one, up to four) while this one writes; the data is the same
     for any number of workers.
     """
+    if shape not in SHAPES:
+        msg = f"unknown shape {shape!r}; choose one of {', '.join(SHAPES)}"
+        raise ValueError(msg)
     if workers is None:
         workers = max(1, min(4, (os.cpu_count() or 1) - 1))
     started = time.perf_counter()
@@ -160,11 +188,14 @@ def make(
             say(f"{len(names):,} clients, {sum(map(len, contacts)):,} contacts")
             first = int(clock.timestamp()) - NotePlan.SPAN
             people = tuple(tuple(c) for c in contacts)
-            plan = NotePlan(seed, sizes.notes, tuple(names), people, first)
+            authors = TEAM if shape == "team" else AUTHORS
+            plan = NotePlan(seed, sizes.notes, tuple(names), people, first, authors)
             _write_notes(conn, plan, batch=batch, workers=workers, say=say)
-            _write_promises(conn, rng, sizes.promises, names, contacts, clock)
+            owners = _owners(conn, shape, sizes.promises, seed)
+            _write_promises(conn, rng, sizes.promises, names, contacts, clock, shape, owners)
             legacy.adopt_rows(conn)  # identities, coverage: as a migrated database has them
-            say(f"{sizes.promises:,} promises")
+            owned = f", owned by {len(set(owners))}" if owners else ""
+            say(f"{sizes.promises:,} promises ({shape}){owned}, notes by {len(authors)} authors")
         conn.execute("PRAGMA optimize")
         counts = {
             table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -178,7 +209,7 @@ def make(
     return Summary(path, time.perf_counter() - started, busiest[0] if busiest else "", counts)
 
 
-def _uuid(rng: random.Random) -> str:
+def uuid4(rng: random.Random) -> str:
     """A version 4 UUID from `rng` (uuid.uuid4 reads os.urandom, which cannot be seeded)."""
     h = f"{rng.getrandbits(128) & _UUID_CLEAR | _UUID_SET:032x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
@@ -200,9 +231,7 @@ def _japanese(name: str) -> bool:
     return not name.isascii()
 
 
-def _write_clients(
-    conn: sqlite3.Connection, rng: random.Random, count: int, clock: datetime
-) -> list[str]:
+def client_names(rng: random.Random, count: int) -> list[str]:
     """`count` distinct names, 60% English and 40% Japanese; the first is 'Acme Corp'."""
     english = [f"{a} {b}" for a in EN_FIRST for b in EN_SECOND if (a, b) != ("Acme", "Corp")]
     japanese = [a + b for a in JA_FAMILY for b in JA_TRADE]
@@ -212,10 +241,17 @@ def _write_clients(
     while len(names) < count:
         pool = english if (rng.random() < 0.6 and english) or not japanese else japanese
         names.append(pool.pop() if pool else f"Client {len(names) + 1}")
+    return names
+
+
+def _write_clients(
+    conn: sqlite3.Connection, rng: random.Random, count: int, clock: datetime
+) -> list[str]:
+    names = client_names(rng, count)
     created = _utc(clock - timedelta(days=3653))
     conn.executemany(
         "INSERT INTO clients (id, uuid, name, key, created_at) VALUES (?, ?, ?, ?, ?)",
-        [(i, _uuid(rng), name, name_key(name), created) for i, name in enumerate(names, 1)],
+        [(i, uuid4(rng), name, name_key(name), created) for i, name in enumerate(names, 1)],
     )
     return names
 
@@ -232,7 +268,7 @@ def _write_contacts(
         for person in rng.sample(pool, rng.randint(1, 4)):
             contact_id = len(rows) + 1
             role = rng.choice(ROLES)
-            rows.append((contact_id, _uuid(rng), client_id, person, name_key(person), role))
+            rows.append((contact_id, uuid4(rng), client_id, person, name_key(person), role))
             mine.append((contact_id, person))
         people.append(mine)
     conn.executemany(
@@ -280,6 +316,7 @@ class NotePlan:
     names: tuple[str, ...]
     contacts: tuple[tuple[tuple[int, str], ...], ...]  # per client: (contact id, name)
     first: int  # the oldest note's time, in seconds since the epoch
+    authors: tuple[str, ...] = AUTHORS
 
     SPAN = 3652 * 86400  # ten years
 
@@ -292,7 +329,7 @@ def note_batch(plan: NotePlan, start: int, size: int) -> tuple[Rows, Rows, Rows]
     """
     rng = random.Random(f"{plan.seed}:notes:{start}")
     pick = rng.random
-    names, span = plan.names, plan.SPAN
+    names, span, authors = plan.names, plan.SPAN, plan.authors
     weights = [1 / rank**0.7 for rank in range(1, len(names) + 1)]
     japanese = [_japanese(name) for name in names]
     tag_sets = _tag_sets()
@@ -318,13 +355,13 @@ def note_batch(plan: NotePlan, start: int, size: int) -> tuple[Rows, Rows, Rows]
         notes.append(
             (
                 note_id,
-                _uuid(rng),
+                uuid4(rng),
                 client_id,
                 datetime.fromtimestamp(moment, JST).isoformat(),
                 stamp,
                 KINDS[int(pick() * len(KINDS))],
                 text,
-                AUTHORS[int(pick() * len(AUTHORS))],
+                authors[int(pick() * len(authors))],
                 tags_json,
                 stamp,
             )
@@ -382,6 +419,79 @@ def _done_days(rng: random.Random, start: date, today: date) -> list[date]:
     return sorted(d for d in days if d >= start)
 
 
+def promise_title(rng: random.Random) -> str:
+    template = rng.choice(PROMISE_TITLES)
+    return template.format(topic=rng.choice(EN_TOPICS if template.isascii() else JA_TOPICS))
+
+
+# (rule, start, after_done, completion days, next due) of one promise
+Schedule = tuple[str | None, date, bool, list[date], date | None]
+
+
+def _mixed_schedule(rng: random.Random, today: date) -> Schedule:
+    """70% recurring from up to ten years back (one in ten never done), 30% one-offs."""
+    rule: str | None = None
+    after_done = False
+    done: list[date] = []
+    if rng.random() < 0.7:
+        start = today - timedelta(days=rng.randrange(-30, 3652))
+        rule = parse_rule(rng.choices(RULE_WORDS, RULE_SHARES)[0], start=start)
+        after_done = rng.random() < 0.1
+        if rng.random() < 0.9:
+            done = _done_days(rng, start, today)
+        next_due = schedule.next_due(rule, start, done, after_done=after_done)
+    else:
+        start = today + timedelta(days=rng.randrange(-30, 60))
+        if rng.random() < (0.8 if start < today else 0.1):
+            done = [start - timedelta(days=rng.randrange(5))]
+        next_due = schedule.next_due(None, start, done)
+    return rule, start, after_done, done, next_due
+
+
+def _overdue_schedule(rng: random.Random, today: date) -> Schedule:
+    """Overdue: recurring ones last done one to four months ago (one in ten never), or one-offs
+    due up to two months ago and not done.
+
+    No rule here is longer than a month, so each has fallen due since; a run of
+    completions that covered occurrences ahead (done early) is cut back until one has.
+    """
+    if rng.random() < 0.7:
+        start = today - timedelta(days=rng.randrange(60, 3652))
+        rule = parse_rule(rng.choices(RULE_WORDS, RULE_SHARES)[0], start=start)
+        after_done = rng.random() < 0.1
+        done: list[date] = []
+        if rng.random() < 0.9:
+            done = _done_days(rng, start, today - timedelta(days=rng.randrange(35, 120)))
+        next_due = schedule.next_due(rule, start, done, after_done=after_done)
+        while done and next_due is not None and next_due >= today:  # done early: too far
+            done.pop()
+            next_due = schedule.next_due(rule, start, done, after_done=after_done)
+        result: Schedule = (rule, start, after_done, done, next_due)
+    else:
+        start = today - timedelta(days=rng.randrange(1, 60))
+        result = (None, start, False, [], start)
+    if result[4] is None or result[4] >= today:
+        msg = f"not overdue on {today}: {result}"
+        raise AssertionError(msg)
+    return result
+
+
+def _owners(conn: sqlite3.Connection, shape: str, count: int, seed: int) -> list[str]:
+    """Each promise's owner, if the schema has an `owner` column (else []).
+
+    A team's promises are split evenly among its members, in a seeded order of
+    their own, so the rest of the data is the same as the default shape's.
+    """
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(promises)")}
+    if "owner" not in columns:
+        return []
+    if shape != "team":
+        return [ME] * count
+    owners = [TEAM[i % len(TEAM)] for i in range(count)]
+    random.Random(f"{seed}:owners").shuffle(owners)
+    return owners
+
+
 def _write_promises(
     conn: sqlite3.Connection,
     rng: random.Random,
@@ -389,40 +499,31 @@ def _write_promises(
     names: Sequence[str],
     contacts: Sequence[Sequence[tuple[int, str]]],
     clock: datetime,
+    shape: str = "default",
+    owners: Sequence[str] = (),
 ) -> None:
-    """70% recurring from up to ten years back (one in ten never done), 30% one-offs."""
+    """Promises to random clients, scheduled as `shape` says; `owners` fills `owner` if given."""
     if not names:
         return
     today = clock.date()
-    promises, bodies, completions = [], [], []
+    plan = _overdue_schedule if shape == "overdue" else _mixed_schedule
+    promises: Rows = []
+    bodies, completions = [], []
     for promise_id in range(1, count + 1):
         client_id = rng.randint(1, len(names))
         contact_id = rng.choice(contacts[client_id - 1])[0] if rng.random() < 0.6 else None
-        template = rng.choice(PROMISE_TITLES)
-        title = template.format(topic=rng.choice(EN_TOPICS if template.isascii() else JA_TOPICS))
+        title = promise_title(rng)
         status = rng.choices(("open", "paused", "dropped"), (0.9, 0.05, 0.05))[0]
-        rule: str | None = None
-        after_done = False
-        done: list[date] = []
-        if rng.random() < 0.7:
-            start = today - timedelta(days=rng.randrange(-30, 3652))
-            rule = parse_rule(rng.choices(RULE_WORDS, RULE_SHARES)[0], start=start)
-            after_done = rng.random() < 0.1
-            if rng.random() < 0.9:
-                done = _done_days(rng, start, today)
-            next_due = schedule.next_due(rule, start, done, after_done=after_done)
-        else:
-            start = today + timedelta(days=rng.randrange(-30, 60))
-            if rng.random() < (0.8 if start < today else 0.1):
-                done = [start - timedelta(days=rng.randrange(5))]
-            next_due = schedule.next_due(None, start, done)
+        if shape == "overdue":
+            status = "open"
+        rule, start, after_done, done, next_due = plan(rng, today)
         if next_due is None and status == "open":
             status = "done"
         created = datetime.combine(min(start, today), datetime.min.time(), JST)
         promises.append(
             (
                 promise_id,
-                _uuid(rng),
+                uuid4(rng),
                 client_id,
                 contact_id,
                 title,
@@ -432,15 +533,18 @@ def _write_promises(
                 status,
                 next_due.isoformat() if next_due else None,
                 _utc(created),
+                *owners[promise_id - 1 : promise_id],
             )
         )
         bodies.append((promise_id, index_body(title)))
         for day in done:
             at = datetime.combine(day, datetime.min.time(), JST) + timedelta(hours=17)
-            completions.append((_uuid(rng), promise_id, _iso(at), day.isoformat()))
+            completions.append((uuid4(rng), promise_id, _iso(at), day.isoformat()))
+    owner = (", owner", ", ?") if owners else ("", "")
     conn.executemany(
         "INSERT INTO promises (id, uuid, client_id, contact_id, title, rule, start, after_done,"
-        " status, next_due, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f" status, next_due, created_at{owner[0]}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
+        f"{owner[1]})",
         promises,
     )
     conn.executemany("INSERT INTO promises_fts (rowid, body) VALUES (?, ?)", bodies)
@@ -463,6 +567,12 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--notes", type=int, default=Sizes.notes)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--now", default=NOW, help=f"the pinned now (default {NOW})")
+    parser.add_argument(
+        "--shape",
+        choices=SHAPES,
+        default="default",
+        help="default: one person's; overdue: every promise overdue; team: 20 authors",
+    )
     parser.add_argument("--force", action="store_true", help="replace an existing file")
     args = parser.parse_args(None if argv is None else list(argv))
     path: Path = args.path
@@ -472,7 +582,14 @@ def main(argv: Iterable[str] | None = None) -> int:
             return 2
         remove(path)
     sizes = Sizes(args.clients, args.promises, args.notes)
-    summary = make(path, sizes, seed=args.seed, now=args.now, say=lambda m: print(m, flush=True))
+    summary = make(
+        path,
+        sizes,
+        seed=args.seed,
+        now=args.now,
+        shape=args.shape,
+        say=lambda m: print(m, flush=True),
+    )
     counts = ", ".join(f"{n:,} {table}" for table, n in summary.counts.items())
     print(f"wrote {path} in {summary.seconds:.1f} s: {counts}")
     return 0

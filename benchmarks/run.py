@@ -3,6 +3,7 @@
     python benchmarks/run.py             # default dataset: 1,000 clients, 10k promises, 1M notes
     python benchmarks/run.py --smoke     # everything once at a tiny size, in a few seconds (CI)
     python benchmarks/run.py --only log,due --runs 20
+    python benchmarks/run.py --peers     # also Taskwarrior and jrnl, side by side (peers.py)
 
 Each command runs as a user runs it: a new process of the `handoff` console
 script (the one beside this Python, or --handoff) with its output to a file,
@@ -15,33 +16,40 @@ floors see the same machine load:
 - `insert`: a stdlib process that opens a WAL SQLite file, inserts one row and
   commits, the least a `handoff log` can do.
 
+`due` is also timed on the two other shapes of make_dataset.py: every
+promise overdue (so it lists them all) and a team of 20 authors. Each `due`
+row says how many items it listed (counted once with --json, untimed), and
+its target follows from that count.
+
 The table gives medians of wall-clock and CPU (user + system) time and their
-ratios to the floors. Issue 6's targets are ratios to the `insert` floor (as
-PERFORMANCE.md sets the one for `log`); one counts as met when both the wall
-and the CPU ratio are within it, as wall time wanders on a busy machine. The
-exports and the import also get their peak memory. A command that is not there yet, or fails,
-is skipped with a note. Nothing here asserts a time: the table is for people.
+ratios to the floors. The targets (issues 6 and 13) are ratios to the `insert`
+floor (as PERFORMANCE.md sets the one for `log`); one counts as met when both
+the wall and the CPU ratio are within it, as wall time wanders on a busy
+machine. The exports and the import also get their peak memory. A command
+that is not there yet, or fails, is skipped with a note. Nothing here
+asserts a time: the table is for people.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import make_dataset  # noqa: E402  (beside this file)
+# beside this file
+import make_dataset  # noqa: E402
+import peers  # noqa: E402
+from timing import Sample, last_line, median, ms, run_once, say  # noqa: E402
 
 INSERT_FLOOR = """\
 import sqlite3, sys
@@ -51,16 +59,9 @@ conn.execute("INSERT INTO t (x) VALUES ('one row')")
 conn.execute("COMMIT")
 conn.close()
 """
-TIME = Path("/usr/bin/time")  # GNU time: reports the peak memory of exactly its child
-
-
-@dataclass
-class Sample:
-    wall: float  # seconds
-    cpu: float  # user + system seconds
-    code: int
-    peak_kb: int | None = None  # peak resident memory, when asked for
-    peak_exact: bool = True  # False: an upper bound (see run_once)
+LISTED = ((4_656, 4.0), (10_000, 8.0))  # issue 13: `due` ≤ 4× the floor at 4,656 listed, ≤ 8×
+# at 10,000 (`due --team`'s everyday size); linear between, flat outside
+TEAM_OF = len(make_dataset.TEAM)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Command:
     heavy: bool = False  # long-running: fewer runs, no warm-up, peak memory measured
     env: dict[str, str] = field(default_factory=dict)
     fresh_db: bool = False  # every run starts from an empty database (import)
+    listed: bool = False  # a `due`: count what it lists (with --json) and set the target by it
     samples: list[Sample] = field(default_factory=list)
     note: str = ""
     out_bytes: int = 0
@@ -89,38 +91,12 @@ class Setup:
 # ------------------------------------------------------------------ running
 
 
-def run_once(
-    argv: Sequence[str], env: dict[str, str], stdout: Path, stderr: Path, *, memory: bool = False
-) -> Sample:
-    """Run one process to completion: wall and CPU time, and its peak memory if `memory`.
-
-    The peak comes from GNU time, which forks the command from its own small
-    process. wait4's ru_maxrss would also count the memory this (larger)
-    process shared with the child before exec, so it is only an upper bound,
-    used when /usr/bin/time is missing.
-    """
-    peak_file = stderr.with_suffix(".peak")
-    timed = memory and TIME.exists()
-    full = [str(TIME), "-f", "%M", "-o", str(peak_file), *argv] if timed else list(argv)
-    with open(stdout, "wb") as out, open(stderr, "wb") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    sample = Sample(wall, usage.ru_utime + usage.ru_stime, proc.returncode)
-    if timed:
-        sample.peak_kb = int(peak_file.read_text().split()[-1])
-    elif memory:
-        sample.peak_kb, sample.peak_exact = usage.ru_maxrss, False
-    return sample
-
-
 def why(sample: Sample, stderr: Path) -> str:
-    lines = stderr.read_text(encoding="utf-8", errors="replace").strip().splitlines()
-    line = lines[-1] if lines else ""
+    line = last_line(stderr)
     if "No such command" in line:
         return "skipped: not there yet"
+    if "No such option" in line:
+        return f"skipped: not there yet ({line.removeprefix('Error: ')})"
     return f"failed (exit {sample.code}): {line[:100]}"
 
 
@@ -142,33 +118,42 @@ def child_env(db: Path, work: Path) -> dict[str, str]:
 
     On Linux that is $XDG_DATA_HOME/handoff/handoff.db (a link to the dataset
     here), so the cost of finding the default location is counted; elsewhere
-    $HANDOFF_DB points at the dataset. The author is the login name.
+    $HANDOFF_DB points at the dataset. The author is the dataset's ME, who owns
+    its promises where the schema has owners.
     """
     env = dict(os.environ)
     for name in ("PYTHONDONTWRITEBYTECODE", "HANDOFF_DB", "HANDOFF_AUTHOR", "HANDOFF_NOW"):
         env.pop(name, None)  # bytecode caches on, as users have them; no test settings
-    if sys.platform == "linux":
-        home = work / "xdg-data"
-        (home / "handoff").mkdir(parents=True, exist_ok=True)
-        (home / "handoff" / "handoff.db").symlink_to(db.resolve())
-        env["XDG_DATA_HOME"] = str(home)
-    else:
-        env["HANDOFF_DB"] = str(db)
-    env.update(HANDOFF_NOW=make_dataset.NOW, NO_COLOR="1", COLUMNS="100")  # the dataset's today
+    env.update(db_env(db, work / "xdg-data"))
+    env.update(HANDOFF_NOW=make_dataset.NOW, HANDOFF_AUTHOR=make_dataset.ME)  # the dataset's
+    env.update(NO_COLOR="1", COLUMNS="100")
     return env
+
+
+def db_env(db: Path, home: Path) -> dict[str, str]:
+    """What points handoff at `db`: its default location under `home` on Linux, else $HANDOFF_DB."""
+    if sys.platform != "linux":
+        return {"HANDOFF_DB": str(db)}
+    (home / "handoff").mkdir(parents=True, exist_ok=True)
+    (home / "handoff" / "handoff.db").symlink_to(db.resolve())
+    return {"XDG_DATA_HOME": str(home)}
 
 
 # ------------------------------------------------------------------ the data
 
 
-def dataset(directory: Path, sizes: make_dataset.Sizes, seed: int, rebuild: bool) -> Path:
-    """The cached database for these sizes, seed and schema; made when missing."""
+def dataset(
+    directory: Path, sizes: make_dataset.Sizes, seed: int, rebuild: bool, shape: str = "default"
+) -> Path:
+    """The cached database for this shape, sizes, seed and schema; made when missing."""
     from handoff_cli.store import LATEST_VERSION
 
     name = (
         f"bench-c{sizes.clients}-p{sizes.promises}-n{sizes.notes}-s{seed}"
         f"-d{make_dataset.VERSION}-v{LATEST_VERSION}"
     )
+    if shape != "default":
+        name += f"-{shape}"
     path = directory / f"{name}.db"
     if rebuild:
         make_dataset.remove(path)
@@ -177,7 +162,9 @@ def dataset(directory: Path, sizes: make_dataset.Sizes, seed: int, rebuild: bool
         partial = directory / f"{name}.partial"
         make_dataset.remove(partial)
         say(f"making {path} (once)")
-        summary = make_dataset.make(partial, sizes, seed=seed, say=lambda m: say(f"  {m}"))
+        summary = make_dataset.make(
+            partial, sizes, seed=seed, shape=shape, say=lambda m: say(f"  {m}")
+        )
         say(f"  made in {summary.seconds:.1f} s")
         partial.rename(path)
     return path
@@ -211,15 +198,24 @@ def make_bundle(setup: Setup, directory: Path, notes: int, seed: int) -> tuple[P
 # ------------------------------------------------------------------ commands
 
 
+def log_args(busiest: str) -> list[str]:
+    return ["log", busiest, "Called about the invoice", "--with", "Tanaka", "--tag", "billing"]
+
+
 def commands(
-    busiest: str, bundle: Path | None, bundle_note: str, bundle_notes: int
+    busiest: str,
+    bundle: Path | None,
+    bundle_note: str,
+    bundle_notes: int,
+    shapes: dict[str, dict[str, str]] | None = None,
 ) -> list[Command]:
+    """What is timed; `shapes` holds the environment that points at each other shape's dataset."""
+    shapes = shapes or {}
     completion = {  # what bash runs on `handoff show Ac<Tab>` (Typer's completion script)
         "_HANDOFF_COMPLETE": "complete_bash",
         "COMP_WORDS": "handoff show Ac",
         "COMP_CWORD": "2",
     }
-    log = ["log", busiest, "Called about the invoice", "--with", "Tanaka", "--tag", "billing"]
     importing = Command(
         f"import {bundle_notes:,}-note bundle (empty db)",
         ["import", str(bundle)] if bundle else [],
@@ -228,16 +224,25 @@ def commands(
         fresh_db=True,
         note=bundle_note,
     )
+    dues = [Command("due", ["due"])]
+    if "overdue" in shapes:
+        dues.append(Command("due · every promise overdue", ["due"], env=shapes["overdue"]))
+    if "team" in shapes:
+        for argv in (["due"], ["due", "--team"]):
+            name = f"{' '.join(argv)} · team of {TEAM_OF}"
+            dues.append(Command(name, argv, env=shapes["team"]))
+    for cmd in dues:
+        cmd.listed = True
     return [
         Command("--version", ["--version"], 4),
         Command("--help", ["--help"], 8),
-        Command("log", [*log, "--kind", "call"], 4),
+        Command("log", [*log_args(busiest), "--kind", "call"], 2),
         Command("complete `show Ac`", [], 5, env=completion),
-        Command("due", ["due"], 8),
-        Command("search invoice", ["search", "invoice"], 8),
-        Command("search 報告", ["search", "報告"], 8),
-        Command(f"show {busiest}", ["show", busiest], 8),
-        Command("clients", ["clients"], 8),
+        *dues,
+        Command("search invoice", ["search", "invoice"], 4),
+        Command("search 報告", ["search", "報告"], 4),
+        Command(f"show {busiest}", ["show", busiest], 4),
+        Command("clients", ["clients"], 4),
         Command(
             "export json (all)",
             ["export", "--format", "json"],
@@ -247,6 +252,30 @@ def commands(
         Command("export md (all)", ["export", "--format", "md"], heavy=True),
         importing,
     ]
+
+
+def due_target(listed: int) -> float:
+    """Issue 13's bound for a `due` that lists this many items (LISTED)."""
+    (low, at_low), (high, at_high) = LISTED
+    share = min(1.0, max(0.0, (listed - low) / (high - low)))
+    return at_low + share * (at_high - at_low)
+
+
+def count_listed(setup: Setup, cmd: Command) -> None:
+    """Run a `due` once with --json (untimed): name the row by what it lists, set its target.
+
+    Left alone if that fails; measuring the command then gives the note.
+    """
+    out, err = setup.work / "listed.json", setup.work / "listed.err"
+    sample = run_once([*setup.handoff, *cmd.argv, "--json"], {**setup.env, **cmd.env}, out, err)
+    if sample.code != 0:
+        return
+    try:
+        listed = len(json.loads(out.read_text(encoding="utf-8"))["items"])
+    except (ValueError, KeyError, TypeError):
+        return
+    cmd.name += f" ({listed:,} listed)"
+    cmd.target = due_target(listed)
 
 
 def measure(
@@ -301,10 +330,6 @@ def measure(
 # ------------------------------------------------------------------ report
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values)
-
-
 def table(cmds: list[Command], floors: dict[str, list[Sample]]) -> str:
     """Markdown: medians, their ratios to the floors, the verdict on each target."""
     wall = {name: median([s.wall for s in samples]) for name, samples in floors.items()}
@@ -318,7 +343,7 @@ def table(cmds: list[Command], floors: dict[str, list[Sample]]) -> str:
         f"| {wall['insert'] / wall['pass']:.2f} | {ms(cpu['insert'])} | 1 | | | |",
     ]
     for cmd in cmds:
-        goal = f"≤ {cmd.target:g}×" if cmd.target else cmd.goal
+        goal = f"≤ {cmd.target:.3g}×" if cmd.target else cmd.goal
         if not cmd.samples:
             rows.append(f"| {cmd.name} | | | | | | {goal} | | {cmd.note} |")
             continue
@@ -349,14 +374,6 @@ def table(cmds: list[Command], floors: dict[str, list[Sample]]) -> str:
             f"| {ms(c)} | {ratios[2]} | {goal} | {peak} | {note} |"
         )
     return "\n".join(rows)
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds >= 10 else f"{seconds * 1000:.0f} ms"
-
-
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def load() -> str:
@@ -395,10 +412,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="where datasets are cached (default: %(default)s)",
     )
     parser.add_argument("--rebuild", action="store_true", help="make the datasets again")
+    parser.add_argument(
+        "--peers", action="store_true", help="also time Taskwarrior and jrnl beside handoff"
+    )
+    parser.add_argument("--task", default="", help="the Taskwarrior program (default: on PATH)")
+    parser.add_argument("--jrnl", default="", help="the jrnl program (default: on PATH)")
+    parser.add_argument(
+        "--peer-size", type=int, default=peers.SIZE, help="tasks and jrnl entries (%(default)s)"
+    )
     args = parser.parse_args(argv)
     if args.smoke:
         args.clients, args.promises, args.notes, args.bundle_notes = 20, 60, 600, 100
-        args.runs, args.warmup, args.heavy_runs = 1, 0, 1
+        args.runs, args.warmup, args.heavy_runs, args.peer_size = 1, 0, 1, 50
     sizes = make_dataset.Sizes(args.clients, args.promises, args.notes)
     only = [w.strip() for w in args.only.split(",") if w.strip()]
 
@@ -415,9 +440,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         bundle, bundle_note = None, ""
         if not only or any(w.startswith("import") for w in only):
             bundle, bundle_note = make_bundle(setup, data_dir, args.bundle_notes, args.seed + 1)
-        cmds = commands(busiest_client(db), bundle, bundle_note, args.bundle_notes)
+        shapes = {}
+        if not only or any(w.startswith("due") or "due".startswith(w) for w in only):
+            for shape in ("overdue", "team"):
+                shaped = dataset(data_dir, sizes, args.seed, args.rebuild, shape)
+                shapes[shape] = db_env(shaped, work / f"xdg-{shape}")
+        busiest = busiest_client(db)
+        cmds = commands(busiest, bundle, bundle_note, args.bundle_notes, shapes)
         if only:
             cmds = [c for c in cmds if any(c.name.startswith(w) for w in only)]
+        for cmd in cmds:
+            if cmd.listed:
+                count_listed(setup, cmd)
         load_before = load()
         floors = measure(setup, cmds, args.runs, args.warmup, args.heavy_runs)
         print(
@@ -428,6 +462,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{versions()}; load average {load_before} before, {load()} after")
         print()
         print(table(cmds, floors))
+        if args.peers:
+            section = peers.run(
+                setup.handoff,
+                setup.env,
+                [*log_args(busiest), "--kind", "call"],
+                which={"task": args.task, "jrnl": args.jrnl},
+                cache=data_dir,
+                work=work,
+                size=args.peer_size,
+                seed=args.seed,
+                runs=args.runs,
+                warmup=args.warmup,
+                only=only,
+            )
+            print()
+            print(section)
+            print(f"load average {load()} after the peers")
     return 0
 
 
