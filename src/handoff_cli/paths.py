@@ -10,12 +10,18 @@ PRIVATE_DIR = 0o700
 
 
 def database_path(option: str | None) -> Path:
-    """`--db`, else `$HANDOFF_DB` when not empty, else the platform's user data directory."""
+    """`--db`, else `$HANDOFF_DB` when not empty, else `db` in the config file, else
+    handoff.db in the platform's user data directory."""
     if option:
         return _expand(option)
     env = os.environ.get("HANDOFF_DB", "")
     if env:
         return _expand(env)
+    from handoff_cli import config
+
+    configured = config.get("db")
+    if configured:
+        return _expand(str(configured))
     return default_data_dir() / "handoff.db"
 
 

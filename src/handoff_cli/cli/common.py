@@ -54,11 +54,17 @@ def today() -> date:
 
 
 def author() -> str:
+    """Who writes: $HANDOFF_AUTHOR, else `author` in the config file, else the login name."""
     name = os.environ.get("HANDOFF_AUTHOR", "").strip()
     if name:
         from handoff_cli.names import require_utf8
 
         return require_utf8(name, "$HANDOFF_AUTHOR")
+    from handoff_cli import config
+
+    configured = config.get("author")
+    if configured:
+        return str(configured).strip()
     import getpass
 
     try:

@@ -1,0 +1,1 @@
+"""Team work: the shared git repository, members, sync."""
