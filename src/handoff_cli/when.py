@@ -116,7 +116,8 @@ def parse_when(text: str, *, now: datetime) -> datetime:
     try:
         result = _parse(" ".join(unicodedata.normalize("NFKC", text).lower().split()), now)
     except _NoSuchDay as missing:
-        raise BadInput(f"there is no such day as '{_shown(text)}': {missing}") from None
+        msg = f"there is no such day as '{_shown(text)}': {missing}"
+        raise BadInput(msg) from None
     except (ValueError, OverflowError):  # out-of-range numbers and dates
         result = None
     if result is None:
@@ -160,15 +161,19 @@ def _ordinal(n: int) -> str:
 def _check_month_day(month: int, day: int, year: int | None = None) -> None:
     """Raise _NoSuchDay unless `day` exists in `month` (of `year`, or of some year)."""
     if not 1 <= month <= 12:
-        raise _NoSuchDay(f"there is no month {month}")
+        msg = f"there is no month {month}"
+        raise _NoSuchDay(msg)
     if day < 1:
-        raise _NoSuchDay(f"there is no day {day}")
+        msg = f"there is no day {day}"
+        raise _NoSuchDay(msg)
     name = _MONTH_NAMES[month - 1]
     if year is None:
         if day > (29 if month == 2 else calendar.mdays[month]):
-            raise _NoSuchDay(f"{name} has no {_ordinal(day)}")
+            msg = f"{name} has no {_ordinal(day)}"
+            raise _NoSuchDay(msg)
     elif 1 <= year <= 9999 and day > calendar.monthrange(year, month)[1]:
-        raise _NoSuchDay(f"{name} {year} has no {_ordinal(day)}")
+        msg = f"{name} {year} has no {_ordinal(day)}"
+        raise _NoSuchDay(msg)
 
 
 def _make_date(year: int, month: int, day: int) -> date:
