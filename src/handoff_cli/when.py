@@ -168,7 +168,7 @@ def _check_month_day(month: int, day: int, year: int | None = None) -> None:
         raise _NoSuchDay(msg)
     name = _MONTH_NAMES[month - 1]
     if year is None:
-        if day > (29 if month == 2 else calendar.mdays[month]):
+        if day > calendar.monthrange(2000, month)[1]:  # 2000: a leap year
             msg = f"{name} has no {_ordinal(day)}"
             raise _NoSuchDay(msg)
     elif 1 <= year <= 9999 and day > calendar.monthrange(year, month)[1]:
