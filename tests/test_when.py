@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoff_cli.errors import BAD_INPUT, BadInput
-from handoff_cli.when import WHEN_EXAMPLES, parse_day, parse_when
+from handoff_cli.when import WHEN_EXAMPLES, parse_bound, parse_day, parse_when
 
 JST = timezone(timedelta(hours=9))
 UTC = timezone.utc
@@ -478,3 +478,30 @@ def test_grammar_words_parse_or_are_refused(text: str, now: datetime) -> None:
         parse_day(text, now=now)
     except BadInput as error:
         assert len(error.message.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # a day form means the whole day
+        ("2026-11-16", at(2026, 11, 16, 0), at(2026, 11, 17, 0)),
+        ("2026/11/16", at(2026, 11, 16, 0), at(2026, 11, 17, 0)),
+        ("today", at(2026, 11, 23, 0), at(2026, 11, 24, 0)),
+        ("last fri", at(2026, 11, 20, 0), at(2026, 11, 21, 0)),
+        ("2 weeks ago", at(2026, 11, 9, 0), at(2026, 11, 10, 0)),
+        ("月末", at(2026, 11, 30, 0), at(2026, 12, 1, 0)),
+        # a time means that moment (an end includes it)
+        ("yesterday 15:00", at(2026, 11, 22, 15), datetime(2026, 11, 22, 15, 0, 1, tzinfo=JST)),
+        ("3 hours ago", at(2026, 11, 23, 7), datetime(2026, 11, 23, 7, 0, 1, tzinfo=JST)),
+        ("now", NOW, NOW + timedelta(seconds=1)),
+    ],
+)
+def test_parse_bound(text: str, start: datetime, end: datetime) -> None:
+    assert parse_bound(text, now=NOW) == start
+    assert parse_bound(text, now=NOW, end=True) == end
+
+
+@pytest.mark.parametrize("text", ["someday", "2026-02-30", "9999-12-31"])
+def test_parse_bound_refusals(text: str) -> None:
+    with pytest.raises(BadInput):
+        parse_bound(text, now=NOW, end=True)

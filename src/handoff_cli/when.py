@@ -49,7 +49,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from handoff_cli.errors import BadInput
 from handoff_cli.words import WEEKDAYS
 
-__all__ = ["WHEN_EXAMPLES", "parse_day", "parse_when"]
+__all__ = ["WHEN_EXAMPLES", "parse_bound", "parse_day", "parse_when"]
 
 WHEN_EXAMPLES = (
     "2026-12-01, 2026/12/01, Dec 1, 12/1, 2026-12-01T15:30, today, 明日, yesterday 15:00, "
@@ -114,7 +114,7 @@ def parse_when(text: str, *, now: datetime) -> datetime:
     """
     _require_aware(now)
     try:
-        result = _parse(" ".join(unicodedata.normalize("NFKC", text).lower().split()), now)
+        result = _parse(_normal(text), now)
     except _NoSuchDay as missing:
         msg = f"there is no such day as '{_shown(text)}': {missing}"
         raise BadInput(msg) from None
@@ -132,6 +132,37 @@ def parse_day(text: str, *, now: datetime) -> date:
         return local_day(moment, now=now)
     except (ValueError, OverflowError):  # e.g. 9999-12-31T23:00Z seen from UTC+9
         raise _refusal(text) from None
+
+
+def parse_bound(text: str, *, now: datetime, end: bool = False) -> datetime:
+    """One end of a period (`--since`, `--until`), as an exclusive bound when `end`.
+
+    A day form without a time (`2026-11-16`, `mon`, `last fri`, `2 weeks ago`,
+    `today`) means the whole day: the period starts at its first moment, or
+    ends after its last (the next day's first moment is returned). Anything
+    else is the moment `parse_when` gives (an end one second after it: times
+    are stored to the second, so `--until 17:00` includes 17:00:00).
+    """
+    _require_aware(now)
+    try:
+        day = _day(_normal(text), now)
+    except _NoSuchDay:
+        day = None  # parse_when names it
+    except (ValueError, OverflowError):
+        day = None
+    if day is None:
+        moment = parse_when(text, now=now)
+        return moment + timedelta(seconds=1) if end else moment
+    try:
+        first = day[0] + timedelta(days=1) if end else day[0]
+        return _localize(datetime.combine(first, time(0)), now)
+    except (ValueError, OverflowError):
+        raise _refusal(text) from None
+
+
+def _normal(text: str) -> str:
+    """Full-width forms as ASCII, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 def _require_aware(now: datetime) -> None:

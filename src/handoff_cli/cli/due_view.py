@@ -14,6 +14,8 @@ from handoff_cli.cli.render import out, safe_line, style
 from handoff_cli.models import DueItem
 from handoff_cli.store import Store
 
+DEFAULT_WITHIN = 7  # days ahead that `due` shows
+
 
 def show_due(
     path: Path, *, as_of: str | None, within: int, client: str | None, as_json: bool
@@ -121,17 +123,25 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
         for item in section:  # most urgent first, so clients come in order of urgency
             by_client.setdefault(item.client, []).append(item)
         for client_name, group in by_client.items():
-            out("  " + style(safe_line(client_name), "bold"))
+            out(render.wrap("  " + style(safe_line(client_name), "bold"), keep=[client_name]))
             for item in group:
-                out("    " + _due_line(item, as_of))
+                to = f"to {item.to}" if item.to else None
+                day = item.due.strftime("%a %Y-%m-%d")
+                keep = [client_name, to, f"(due {day})", day]
+                out(render.wrap("    " + _due_line(item, as_of), hang=7, keep=keep))
+    out()
+    out(summary(items))
+
+
+def summary(items: list[DueItem]) -> str:
+    """One line of counts: `2 overdue · 0 due today · 1 coming up`."""
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
-    summary = [
+    parts = [
         style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
         f"{counts['today']} due today",
         f"{counts['upcoming']} coming up",
     ]
-    out()
-    out(" · ".join(summary))
+    return " · ".join(parts)
 
 
 def _due_line(item: DueItem, as_of: date) -> str:

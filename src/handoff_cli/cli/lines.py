@@ -9,7 +9,8 @@ from handoff_cli.cli.render import safe_line, style
 from handoff_cli.models import Promise
 
 
-def _every(promise: Promise) -> str:
+def cadence(promise: Promise) -> str:
+    """The promise's rhythm in words (`monthly on the first Tue`), or `one-off`."""
     from handoff_cli.rules import describe_cadence
 
     if promise.rule is None:
@@ -23,9 +24,10 @@ def kept_line(promise: Promise) -> str:
         return f"Done: {title}. Closed."
     if promise.next_due is None:
         return f"Done: {title}. No further occurrences."
+    # The cadence after a comma, not in brackets: it may hold its own ("(or the month's last day)").
     return (
         f"Done: {title}. Next due {due_view.day_words(promise.next_due)} "
-        f"{promise.next_due.isoformat()} ({_every(promise)})."
+        f"{promise.next_due.isoformat()}, {cadence(promise)}."
     )
 
 
@@ -36,7 +38,7 @@ def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> 
     parts.append(safe_line(promise.title))
     if promise.to:
         parts.append(f"to {safe_line(promise.to)}")
-    parts.append(style(_every(promise), "dim"))
+    parts.append(style(cadence(promise), "dim"))
     if promise.status == "open" and promise.next_due:
         when = due_view.relative(promise.next_due, as_of)
         text = (
@@ -46,3 +48,13 @@ def promise_line(promise: Promise, *, as_of: date, with_client: bool = True) -> 
     elif promise.status != "open":
         parts.append(style(promise.status, "yellow"))
     return "  ".join(parts)
+
+
+def phrases(promise: Promise, *, as_of: date) -> list[str]:
+    """What wrapping keeps whole in a promise's line: `to 佐藤 花子`, `next Fri 2026-11-27`,
+    `(4 days overdue)`."""
+    kept = [f"to {promise.to}"] if promise.to else []
+    if promise.next_due is not None:
+        kept.append(f"next {due_view.day_words(promise.next_due)} {promise.next_due.isoformat()}")
+        kept.append(f"({due_view.relative(promise.next_due, as_of)})")
+    return kept

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from handoff_cli.cli import actions, common, due_view, render
-from handoff_cli.cli.lines import kept_line, promise_line
-from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt
+from handoff_cli.cli.lines import kept_line, phrases, promise_line
+from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt, ToOpt
 from handoff_cli.cli.render import out, safe_line
 from handoff_cli.errors import NOTHING_TO_DO, BadInput
 
@@ -29,9 +29,7 @@ def promise(
     due: Annotated[
         str | None, typer.Option("--due", metavar="WHEN", help="One-off: the deadline.")
     ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", metavar="NAME", help="The contact it is owed to.")
-    ] = None,
+    to: ToOpt = None,
     start: Annotated[
         str | None,
         typer.Option("--start", metavar="WHEN", help="First occurrence (default today)."),
@@ -129,8 +127,12 @@ def promises(
     if not listed:
         out("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one.")
         return
-    for p in listed:
-        out(promise_line(p, as_of=clock.date(), with_client=found is None))
+    from handoff_cli.cli.pager import paged
+
+    with paged(common.pager_wanted(ctx)):
+        for p in listed:
+            line = promise_line(p, as_of=clock.date(), with_client=found is None)
+            out(render.wrap(line, keep=[p.client, *phrases(p, as_of=clock.date())]))
 
 
 @app.command(no_args_is_help=True)
@@ -268,8 +270,11 @@ def due(
       handoff due --as-of 2026-12-24 --within 14
       handoff due --check || notify-send "handoff: something is overdue"
     """
-    code = due_view.show_due(
-        common.db_path(ctx), as_of=as_of, within=within, client=client, as_json=as_json
-    )
+    from handoff_cli.cli.pager import paged
+
+    with paged(common.pager_wanted(ctx) and not as_json):
+        code = due_view.show_due(
+            common.db_path(ctx), as_of=as_of, within=within, client=client, as_json=as_json
+        )
     if check and code:
         raise typer.Exit(NOTHING_TO_DO)
