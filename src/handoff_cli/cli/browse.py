@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +11,7 @@ import typer
 from handoff_cli.agenda import MAX_DAYS
 from handoff_cli.cli import common, render
 from handoff_cli.cli.options import ClientsOpt, JsonOpt, TagOpt
-from handoff_cli.cli.render import out, safe_line, style
+from handoff_cli.cli.render import safe_line, style
 from handoff_cli.errors import BadInput
 
 if TYPE_CHECKING:
@@ -19,6 +20,12 @@ if TYPE_CHECKING:
     from handoff_cli.store import Store
 
 app = typer.Typer()
+
+
+def out(text: str = "", *, hang: int = 4, keep: Iterable[str | None] = ()) -> None:
+    """A line for people, wrapped to the terminal (render.wrap)."""
+    render.out(render.wrap(text, hang=hang, keep=keep))
+
 
 DEFAULT_SINCE = "7 days ago"
 DEFAULT_DAYS = 14
@@ -222,7 +229,7 @@ def _print_agenda(ctx: typer.Context, plan: Agenda, *, today: date) -> None:
                     parts.append(f"to {safe_line(p.to)}")
                 parts.append(style(f"{late} (due {_day(o.due)})", "red"))
                 keep = [p.client, f"to {p.to}" if p.to else None, f"(due {_day(o.due)})"]
-                out(render.wrap("  " + "  ".join(parts), hang=5, keep=keep))
+                out("  " + "  ".join(parts), hang=5, keep=keep)
         for day, promises in plan.days.items():
             out()
             label = _day(day)
@@ -236,7 +243,7 @@ def _print_agenda(ctx: typer.Context, plan: Agenda, *, today: date) -> None:
                     parts.append(f"to {safe_line(p.to)}")
                 parts.append(style(cadence(p), "dim"))
                 keep = [p.client, f"to {p.to}" if p.to else None]
-                out(render.wrap("  " + "  ".join(parts), hang=4, keep=keep))
+                out("  " + "  ".join(parts), hang=4, keep=keep)
         kinds = len({p.id for promises in plan.days.values() for p in promises})
         summary = (
             f"{render.plural(plan.occurrences, 'occurrence')} of "

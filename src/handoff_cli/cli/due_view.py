@@ -105,13 +105,13 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
     horizon = f"the next {render.plural(within, 'day')}"
     if not items:
         if no_database:
-            out(f"Nothing due. ({no_database})")
+            out(render.wrap(f"Nothing due. ({no_database})"))
         elif within:
-            out(f"Nothing due as of {day} or in {horizon}. All clear.")
+            out(render.wrap(f"Nothing due as of {day} or in {horizon}. All clear."))
         else:
             out(f"Nothing due as of {day}. All clear.")
         return
-    out(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold"))
+    out(render.wrap(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold")))
     headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
     for status, heading in headings.items():
         section = [i for i in items if i.status == status]
@@ -130,7 +130,7 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
                 keep = [client_name, to, f"(due {day})", day]
                 out(render.wrap("    " + _due_line(item, as_of), hang=7, keep=keep))
     out()
-    out(summary(items))
+    out(render.wrap(summary(items)))
 
 
 def summary(items: list[DueItem]) -> str:

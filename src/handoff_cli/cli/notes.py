@@ -210,7 +210,7 @@ def show(
         heading = "Notes, newest first"
         if len(notes) == limit and summary.notes > limit:
             heading += f" ({limit} of {summary.notes}; --limit for more)"
-        out(style(heading, "bold"))
+        out(render.wrap(style(heading, "bold")))
         if not notes:
             period = {(True, False): "since then", (False, True): "until then"}.get(
                 (since_at is not None, until_at is not None), "in that period"
@@ -305,7 +305,7 @@ def clients(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
         return
     if not summaries:
-        out("No clients yet. `handoff log CLIENT TEXT` adds the first.")
+        out(render.wrap("No clients yet. `handoff log CLIENT TEXT` adds the first."))
         return
     from handoff_cli.cli.pager import paged
 
@@ -364,7 +364,7 @@ def search(
         render.print_json([search_hit_record(h) for h in hits])
         return
     if not hits:
-        out(f"Nothing matches '{safe_line(words)}'.")
+        out(render.wrap(f"Nothing matches '{safe_line(words)}'."))
         return
     from handoff_cli.cli.pager import paged
 

@@ -125,7 +125,7 @@ def promises(
         render.print_json([render.promise_json(p) for p in listed])
         return
     if not listed:
-        out("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one.")
+        out(render.wrap("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one."))
         return
     from handoff_cli.cli.pager import paged
 
