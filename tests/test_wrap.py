@@ -12,7 +12,7 @@ import re
 import pytest
 from conftest import Run
 
-from handoff_cli.cli.render import wrap, width
+from handoff_cli.cli.render import width, wrap
 
 WIDTHS = [40, 60, 80, 200]
 ESC = re.compile("\x1b\\[[0-9;]*m")
@@ -69,7 +69,10 @@ def test_a_japanese_name_is_never_split_even_where_it_would_fit_in_part() -> Non
 
 
 def test_japanese_text_breaks_between_characters_but_not_before_closing_marks() -> None:
-    text = "      佐藤様に電話で回答: 夜間タイムアウトはDBバックアップと重なるため。バックアップを04:00に移す案を提示、了承。"
+    text = (
+        "      佐藤様に電話で回答: 夜間タイムアウトはDBバックアップと重なるため。"
+        "バックアップを04:00に移す案を提示、了承。"
+    )
     for cells in (30, 40, 41, 42, 43, 60):
         lines = wrap(text, hang=0, cells=cells).split("\n")
         for line in lines[1:]:
@@ -136,8 +139,8 @@ def busy(run: Run) -> None:
         ["promise", "Kitamura Logistics",
          "Send the new service-fee sheet (monthly fees from January)", "--due", "2026-11-27",
          "--to", "Sakai Yuko"],
-        ["log", "山田商事", "佐藤 花子さんに電話で回答: 夜間タイムアウトはDBバックアップと重なるため。"
-         "バックアップを04:00に移す案を提示、了承。", "--with", "佐藤 花子", "--tag", "障害",
+        ["log", "山田商事", "佐藤 花子さんに電話で回答: 夜間タイムアウトはDBバックアップと"
+         "重なるため。バックアップを04:00に移す案を提示、了承。", "--with", "佐藤 花子", "--tag", "障害",
          "--at", "2026-11-20 15:00"],
         ["log", "Kitamura Logistics", "Sakai Yuko called: the new fee sheet must reach "
          "purchasing before their budget meeting on 30 Nov, so send it by Friday.",
