@@ -140,8 +140,8 @@ def busy(run: Run) -> None:
          "Send the new service-fee sheet (monthly fees from January)", "--due", "2026-11-27",
          "--to", "Sakai Yuko"],
         ["log", "山田商事", "佐藤 花子さんに電話で回答: 夜間タイムアウトはDBバックアップと"
-         "重なるため。バックアップを04:00に移す案を提示、了承。", "--with", "佐藤 花子", "--tag", "障害",
-         "--at", "2026-11-20 15:00"],
+         "重なるため。バックアップを04:00に移す案を提示、了承。", "--with", "佐藤 花子",
+         "--tag", "障害", "--at", "2026-11-20 15:00"],
         ["log", "Kitamura Logistics", "Sakai Yuko called: the new fee sheet must reach "
          "purchasing before their budget meeting on 30 Nov, so send it by Friday.",
          "--with", "Sakai Yuko", "--kind", "call", "--at", "2026-11-19 10:00"],
