@@ -40,7 +40,7 @@ def paged(enabled: bool = True) -> Iterator[None]:
     Colour and the wrapping width are decided for the terminal before standard
     output becomes the pager's pipe. On leaving, the pipe is closed and the
     pager waited for (the user reads at their own pace); a pager quit early
-    ends the output quietly (BrokenPipeError, which `main` treats as done).
+    ends the output quietly, and the command succeeds (as git does).
     """
     pager = command(os.environ) if enabled else None
     terminal = sys.stdout
@@ -63,6 +63,8 @@ def paged(enabled: bool = True) -> Iterator[None]:
     sys.stdout = pipe
     try:
         yield
+    except BrokenPipeError:
+        pass  # the reader quit the pager: the rest is not wanted, and that is not an error
     finally:
         sys.stdout = terminal
         try:
