@@ -31,6 +31,51 @@ ID_COMMANDS = frozenset(ID_STATUSES)
 DESCRIPTION_CELLS = 60
 
 
+def command_line(environ: Mapping[str, str]) -> tuple[list[str], str] | None:
+    """The words before the one being completed (without the program) and that word,
+    as Click's BashComplete and ZshComplete read them; None for other shells or bad input."""
+    from handoff_cli.cli.fast import COMPLETE_VAR, split_arg_string
+
+    instruction = environ.get(COMPLETE_VAR)
+    if instruction == "complete_bash":
+        words = split_arg_string(environ.get("COMP_WORDS", ""))
+        try:
+            cword = int(environ.get("COMP_CWORD", ""))
+        except ValueError:
+            return None
+        try:
+            incomplete = words[cword]
+        except IndexError:
+            incomplete = ""
+        return words[1:cword], incomplete
+    if instruction in ("complete_zsh", "complete_fish"):
+        line = environ.get("_TYPER_COMPLETE_ARGS", "")
+        args = split_arg_string(line)[1:]
+        incomplete = ""
+        if args and not line.endswith(" "):
+            incomplete = args.pop()
+        return args, incomplete
+    return None
+
+
+def first_argument(args: list[str], value_options: frozenset[str]) -> str | None:
+    """The command's first positional word in `args` (the command and what follows it),
+    skipping options and the values of those in `value_options`."""
+    from handoff_cli.cli.fast import root_options
+
+    _, _, words = root_options(args)
+    i = 1  # after the command
+    while i < len(words):
+        word = words[i]
+        if word == "--":
+            return words[i + 1] if i + 1 < len(words) else None
+        if word[:1] == "-" and len(word) > 1:
+            i += 2 if "=" not in word and word in value_options else 1
+            continue
+        return word
+    return None
+
+
 def read(
     environ: Mapping[str, str], db: str | None, question: Callable[[Store], list[T]]
 ) -> list[T]:

@@ -91,12 +91,12 @@ def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | Non
 
 
 def _root_db(argv: Sequence[str]) -> tuple[str | None, list[str]]:
-    """Split off the leading root options we take; see `_root_options`."""
-    db, _, args = _root_options(argv)
+    """Split off the leading root options we take; see `root_options`."""
+    db, _, args = root_options(argv)
     return db, args
 
 
-def _root_options(argv: Sequence[str]) -> tuple[str | None, bool, list[str]]:
+def root_options(argv: Sequence[str]) -> tuple[str | None, bool, list[str]]:
     """Split off leading root options: `--db PATH` / `--db=PATH` (once) and `--no-pager`.
 
     Returns the database, whether paging is allowed, and the rest (a second
@@ -235,7 +235,7 @@ _DUE_VALUE_OPTIONS = {
 
 def parse_due(argv: Sequence[str]) -> DueCall | None:
     """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--check] [--json]`, or None."""
-    db, pager, args = _root_options(argv)
+    db, pager, args = root_options(argv)
     if args[:1] != ["due"]:
         return None
     values: dict[str, str] = {}
@@ -291,27 +291,16 @@ def due(call: DueCall) -> int:
 
 def complete(environ: Mapping[str, str]) -> int | None:
     """Client names for bash or zsh, as Typer prints them; None for any other question."""
+    from handoff_cli.cli.complete import command_line
+
     instruction = environ.get(COMPLETE_VAR)
-    if instruction == "complete_bash":
-        words = split_arg_string(environ.get("COMP_WORDS", ""))
-        try:
-            cword = int(environ.get("COMP_CWORD", ""))
-        except ValueError:
-            return None
-        args = words[1:cword]
-        try:
-            incomplete = words[cword]
-        except IndexError:
-            incomplete = ""
-    elif instruction == "complete_zsh":
-        line = environ.get("_TYPER_COMPLETE_ARGS", "")
-        args = split_arg_string(line)[1:]
-        incomplete = ""
-        if args and not line.endswith(" "):
-            incomplete = args.pop()
-    else:
+    if instruction not in ("complete_bash", "complete_zsh"):
         return None
-    db, _, args = _root_options(args)  # `handoff --db work.db show Ac<Tab>`
+    parsed = command_line(environ)
+    if parsed is None:
+        return None
+    args, incomplete = parsed
+    db, _, args = root_options(args)  # `handoff --db work.db show Ac<Tab>`
     if not args or incomplete[:1] == "-":
         return None  # a command name or an option name: Typer lists them
     values = _values(args, incomplete, environ, db, bash=instruction == "complete_bash")

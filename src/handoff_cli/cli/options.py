@@ -53,14 +53,47 @@ def complete_contact(ctx: typer.Context, incomplete: str) -> list[str]:
 
     from handoff_cli.cli import complete
 
+    db = _root_db(ctx)
     client = ctx.params.get("client")
-    if not isinstance(client, str):
-        client = None
-        promise_id = ctx.params.get("promise_id")
-        if isinstance(promise_id, int):
-            client = complete.promise_client(promise_id, os.environ, _root_db(ctx))
-    names = complete.contacts(client, incomplete, os.environ, _root_db(ctx))
+    promise_id = ctx.params.get("promise_id")
+    if client is None and promise_id is None:
+        # Click stops parsing at an option still waiting for its value (`log Acme --with`),
+        # so the first argument is read from the command line itself.
+        first = _first_argument(ctx)
+        if "client" in _argument_names(ctx):
+            client = first
+        elif first is not None:
+            try:
+                promise_id = parse_id(first)
+            except BadInput:
+                pass
+    if not isinstance(client, str) and isinstance(promise_id, int):
+        client = complete.promise_client(promise_id, os.environ, db)
+    names = complete.contacts(
+        client if isinstance(client, str) else None, incomplete, os.environ, db
+    )
     return _for_shell(names, incomplete)
+
+
+def _argument_names(ctx: typer.Context) -> list[str | None]:
+    return [p.name for p in ctx.command.params if p.param_type_name == "argument"]
+
+
+def _first_argument(ctx: typer.Context) -> str | None:
+    import os
+
+    from handoff_cli.cli import complete
+
+    line = complete.command_line(os.environ)
+    if line is None:
+        return None
+    value_options = frozenset(
+        name
+        for p in ctx.command.params
+        if p.param_type_name == "option" and not getattr(p, "is_flag", False)
+        for name in p.opts
+    )
+    return complete.first_argument(line[0], value_options)
 
 
 def complete_tag(ctx: typer.Context, incomplete: str) -> list[str]:
