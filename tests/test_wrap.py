@@ -11,6 +11,8 @@ import re
 
 import pytest
 from conftest import Run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handoff_cli.cli.render import width, wrap
 
@@ -207,3 +209,32 @@ def test_piped_output_is_not_wrapped(run: Run, busy: None, monkeypatch: pytest.M
         "    !  #1  在庫連携APIの夜間タイムアウトの原因を回答する  to 佐藤 花子  3 days overdue"
         in out
     )
+
+
+WORDS = st.sampled_from(
+    ["a", "to", "the", "overdue", "(due", "Fri", "2026-11-27)", "#12", "·", "—", "x" * 9,
+     "\x1b[31mred", "text\x1b[0m", "Acme", "Corp", "Sakai", "Yuko"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.tuples(WORDS, st.sampled_from([" ", "  ", ""])), min_size=1, max_size=30),
+    cells=st.integers(30, 120),
+    lead=st.integers(0, 6),
+)
+def test_the_ascii_shortcut_wraps_as_the_general_way(
+    words: list[tuple[str, str]], cells: int, lead: int
+) -> None:
+    from handoff_cli.cli import render
+
+    line = " " * lead + "".join(w + s for w, s in words).rstrip(" ")
+    names = ["Acme Corp", "Sakai Yuko"]
+    shortcut = render.wrap(line, keep=names, cells=cells)
+    original = render._ascii_atoms
+    try:
+        render._ascii_atoms = render._atoms  # type: ignore[assignment]
+        slow = render.wrap(line, keep=names, cells=cells)
+    finally:
+        render._ascii_atoms = original  # type: ignore[assignment]
+    assert shortcut == slow

@@ -126,6 +126,8 @@ def print_json(value: Any) -> None:
 
 def width(text: str) -> int:
     """Terminal cells: East Asian wide and full-width characters take two."""
+    if text.isascii():
+        return len(text)  # control characters are made visible before anything is measured
     total = 0
     for char in text:
         if unicodedata.combining(char):
@@ -200,7 +202,7 @@ class _Atom:
     def __init__(self, space: str, text: str, breakable: bool, name: bool = False) -> None:
         self.space = space  # the whitespace before it, dropped when a line breaks there
         self.text = text  # may carry colour escapes
-        self.cells = width(_ESCAPE.sub("", text))
+        self.cells = width(_ESCAPE.sub("", text) if "\x1b" in text else text)
         self.breakable = breakable  # whether a line may break before it
         self.name = name
 
@@ -233,15 +235,15 @@ def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
     body = line.lstrip(" ")
     lead = len(line) - len(body)
     indent = " " * min(lead + hang, max(lead, cells // 2))
-    atoms = _atoms(body, names)
+    atoms = _ascii_atoms(body, names) if body.isascii() else _atoms(body, names)
     lines: list[str] = []
     current = " " * lead
     used = lead
     fresh = True  # nothing on the current line yet but its indent
     active = ""  # the colour escape in force
     for chunk in _chunks(atoms):
-        size = sum(a.cells for a in chunk)
-        space = 0 if fresh else width(chunk[0].space)
+        size = chunk[0].cells if len(chunk) == 1 else sum(a.cells for a in chunk)
+        space = 0 if fresh else len(chunk[0].space)
         line_room = cells - len(indent)
         pieces = chunk
         if used + space + size > cells:
@@ -260,12 +262,13 @@ def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
                 continue
             if not fresh:
                 current += atom.space
-                used += width(atom.space)
+                used += len(atom.space)
             current += atom.text
             used += atom.cells
             fresh = False
-            for code in _ESCAPE.findall(atom.text):
-                active = "" if code == _RESET else code
+            if "\x1b" in atom.text:
+                for code in _ESCAPE.findall(atom.text):
+                    active = "" if code == _RESET else code
     lines.append(current)
     return "\n".join(lines)
 
@@ -305,7 +308,7 @@ def _split(chunk: list[_Atom], room: int, next_room: int) -> list[_Atom]:
     result: list[_Atom] = []
     used = 0
     for piece in pieces:
-        size = piece.cells + (width(piece.space) if result else 0)
+        size = piece.cells + (len(piece.space) if result else 0)
         if used and used + size > room:
             result.append(_BREAK)
             used = 0
@@ -315,8 +318,64 @@ def _split(chunk: list[_Atom], room: int, next_room: int) -> list[_Atom]:
     return result
 
 
+def _name_spans(body: str, names: list[str]) -> dict[int, str]:
+    """Where each name (longest first) occurs in `body`, without overlaps: start -> name."""
+    found: dict[int, str] = {}
+    taken: list[tuple[int, int]] = []
+    for name in names:
+        at = body.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if all(end <= a or at >= b for a, b in taken):
+                found[at] = name
+                taken.append((at, end))
+            at = body.find(name, at + 1)
+    return found
+
+
+_ASCII_TOKEN = re.compile("(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)")
+_KEEP = "\x00"  # stands for a space inside a name while an ASCII line is cut into words
+
+
+def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
+    """`_atoms` for a line of ASCII (most English lines): words are the runs between spaces."""
+    whole = set(names)
+    for name in names:
+        if " " in name and name in body:
+            body = body.replace(name, name.replace(" ", _KEEP))
+    atoms: list[_Atom] = []
+    space = ""
+    pending = ""
+    for code, spaces, word in _ASCII_TOKEN.findall(body):
+        if code:
+            if code == _RESET and atoms and not space:
+                atoms[-1].text += code
+            else:
+                pending += code
+        elif spaces:
+            space += spaces
+        else:
+            text = word.replace(_KEEP, " ")
+            name = _KEEP in word or _ESCAPE.sub("", text) in whole
+            atoms.append(_Atom(space, pending + text, bool(space) or not atoms, name=name))
+            space = pending = ""
+    if pending:
+        if atoms:
+            atoms[-1].text += pending
+        else:
+            atoms.append(_Atom(space, pending, True))
+    return atoms
+
+
+_NARROW_RUN = re.compile("[!-~]+")  # printable ASCII but the space: never wide, never split
+
+
 def _atoms(body: str, names: list[str]) -> list[_Atom]:
     """Split a line (without its indent) into atoms, escapes glued to their text."""
+    from bisect import bisect_right
+
+    name_at = _name_spans(body, names) if names else {}
+    starts = sorted(name_at)
     atoms: list[_Atom] = []
     space = ""
     pending = ""  # escapes waiting for the next visible text
@@ -353,13 +412,13 @@ def _atoms(body: str, names: list[str]) -> list[_Atom]:
             space += char
             i += 1
             continue
-        name = next((k for k in names if body.startswith(k, i)), None)
-        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        name = name_at.get(i)
+        wide = name is None and _is_wide(char)
         if name is not None or wide or not word:
             flush_word()
             breakable = bool(space) or (
                 bool(previous)
-                and (wide or _is_wide(previous))
+                and (wide or _is_wide(previous) or (name is not None and _is_wide(name[0])))
                 and char not in _NO_BREAK_BEFORE
                 and previous not in _NO_BREAK_AFTER
             )
@@ -369,20 +428,26 @@ def _atoms(body: str, names: list[str]) -> list[_Atom]:
                 atoms.append(_Atom(space, pending + name, breakable, name=True))
                 previous = name[-1]
                 i += len(name)
-            elif wide:
+                space = pending = ""
+                continue
+            if wide:
                 atoms.append(_Atom(space, pending + char, breakable))
                 previous = char
                 i += 1
-            else:
-                word, word_space, word_breakable = pending + char, space, breakable
-                previous = char
-                i += 1
-            space = pending = ""
-            continue
-        word += pending + char
+                space = pending = ""
+                continue
+            word, word_space, word_breakable = "", space, breakable
+            space = ""
+        # A narrow run: as far as printable ASCII goes, up to the next name.
+        run = _NARROW_RUN.match(body, i)
+        end = run.end() if run is not None else i + 1
+        following = bisect_right(starts, i)
+        if following < len(starts):
+            end = min(end, starts[following])
+        word += pending + body[i:end]
         pending = ""
-        previous = char
-        i += 1
+        previous = body[end - 1]
+        i = end
     flush_word()
     if pending:
         if atoms:
