@@ -11,7 +11,7 @@ import re
 
 import pytest
 from conftest import Run
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from handoff_cli.cli.render import width, wrap
@@ -218,6 +218,11 @@ WORDS = st.sampled_from(
 
 
 @settings(max_examples=300, deadline=None)
+@example(  # "Acme" fits the first line and "Corp" does not
+    words=[("x" * 9, " "), ("x" * 9, " "), ("the", " "), ("Acme", " "), ("Corp", "")],
+    cells=30,
+    lead=0,
+)
 @given(
     words=st.lists(st.tuples(WORDS, st.sampled_from([" ", "  ", ""])), min_size=1, max_size=30),
     cells=st.integers(30, 120),

@@ -356,8 +356,8 @@ def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
             space += spaces
         else:
             text = word.replace(_KEEP, " ")
-            name = _KEEP in word or _ESCAPE.sub("", text) in whole
-            atoms.append(_Atom(space, pending + text, bool(space) or not atoms, name=name))
+            is_name = _KEEP in word or _ESCAPE.sub("", text) in whole
+            atoms.append(_Atom(space, pending + text, bool(space) or not atoms, name=is_name))
             space = pending = ""
     if pending:
         if atoms:
