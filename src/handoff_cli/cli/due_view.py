@@ -109,7 +109,7 @@ def print_due(items: list[DueItem], *, as_of: date, within: int, no_database: st
         elif within:
             out(render.wrap(f"Nothing due as of {day} or in {horizon}. All clear."))
         else:
-            out(f"Nothing due as of {day}. All clear.")
+            out(render.wrap(f"Nothing due as of {day}. All clear."))
         return
     out(render.wrap(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold")))
     headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
