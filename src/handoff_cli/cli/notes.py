@@ -271,7 +271,7 @@ def print_note(note: Note, names: list[str], *, with_client: bool) -> None:
         meta.append(" ".join("#" + safe_line(t) for t in note.tags))
     meta.append(style(safe_line(note.author), "dim"))
     keep = [*names, note.client, *note.with_]
-    out(render.wrap("  " + "  ".join(meta), keep=keep))
+    out(render.wrap("  " + "  ".join(meta), hang=2, keep=keep))  # not as deep as the text
     for line in safe(note.text).splitlines() or [""]:
         out(render.wrap("      " + line, hang=0, keep=keep))
 
