@@ -21,8 +21,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import typer
 
 from handoff_cli.cli import fast
+from handoff_cli.cli.options import IdArg, ToOpt
 from handoff_cli.store import Store
 
 NOW = datetime.fromisoformat("2026-11-20T09:00:00+09:00")
@@ -502,3 +504,190 @@ def test_due_left_to_typer(args: list[str]) -> None:
 
 def test_due_fallback_is_typer_itself(due_base: Path, tmp_path: Path) -> None:
     assert_same(*both(["due", "--within", "-1"], due_base, tmp_path), taken=False)
+
+
+# ------------------------------------------------- completion of the rest (issue 12.6)
+
+
+@pytest.fixture
+def rich_base(base: Path) -> Path:
+    """The seeded database plus promises in every state, tags and a contact with a space."""
+    from datetime import date
+
+    from handoff_cli import writes
+
+    store = Store.open(base, create=True)
+    assert store is not None
+    with store, store.write():
+        w = store.writer(NOW)
+        acme, _ = writes.client_for_write(store, w, "Acme Corp", new_client=False)
+        yamada, _ = writes.client_for_write(store, w, "山田商事", new_client=False)
+        writes.set_contact(store, w, yamada, "佐藤 花子", role=None, email=None, phone=None)
+        writes.set_contact(store, w, acme, "O'Brien", role=None, email=None, phone=None)
+        for tags in (["renewal", "pricing"], ["renewal"], ["障害"], ["r&d"]):
+            writes.add_note(store, w, acme, at=NOW, kind="note", text="x", author="bob", tags=tags)
+        day = date(2026, 11, 27)
+        made = [
+            writes.add_promise(store, w, client, title=title, to=None, rule=None, start=day,
+                               after_done=False, due_at=None, owner="alice")
+            for client, title in (
+                (acme, "Monthly report"), (yamada, "回答 [draft]"), (acme, "Paused one"),
+                (acme, "Finished"), (acme, "Dropped"),
+            )
+        ]  # fmt: skip
+        writes.pause(store, w, made[2], today=NOW.date(), until=None)
+        writes.done(store, w, made[3], at=NOW, day=NOW.date(), today=NOW.date())
+        writes.drop(store, w, made[4])
+        for n in range(6, 13):  # ids 10-12 to complete "1" to
+            writes.add_promise(store, w, acme, title=f"Later {n}", to=None, rule=None,
+                               start=day, after_done=False, due_at=None, owner="alice")  # fmt: skip
+    return base
+
+
+MORE_COMPLETION = {
+    "bash done": (bash("handoff done ", 2), ["1", "2", "6", "7", "8", "9", "10", "11", "12"]),
+    "bash done 1": (bash("handoff done 1"), ["1", "10", "11", "12"]),
+    "bash done #": (bash("handoff done '#1", 2), ["#1", "#10", "#11", "#12"]),
+    "bash drop": (bash("handoff drop 1"), ["1", "10", "11", "12"]),
+    "bash pause": (bash("handoff pause 2"), ["2"]),
+    "bash resume": (bash("handoff resume ", 2), ["3"]),
+    "bash --db done": (bash("handoff --db {db} resume ", 4), ["3"]),
+    "bash --no-pager done": (bash("handoff --no-pager resume ", 3), ["3"]),
+    "bash log --with": (bash("handoff log 'Acme Corp' --with ", 4), ["O\\'Brien", "Tanaka"]),
+    "bash log -w, no client": (
+        bash("handoff log -w ", 3),
+        ["O\\'Brien", "Tanaka", "佐藤\\ 花子", "田中"],
+    ),
+    "bash log text --with": (bash("handoff log 山田商事 hi there -w 佐", 6), ["佐藤\\ 花子"]),
+    "bash promise --to": (
+        bash("handoff promise 山田商事 'A title' --to ", 5),
+        ["佐藤\\ 花子", "田中"],
+    ),
+    "bash unknown client --to": (bash("handoff promise Nobody T --to ", 5), [""]),
+    "bash --tag": (
+        bash("handoff log 'Acme Corp' hi --tag ", 5),
+        ["renewal", "pricing", "r\\&d", "障害"],
+    ),
+    "bash notes -t": (bash("handoff notes -t r"), ["renewal", "r\\&d"]),
+    "bash search --tag": (bash("handoff search fees --tag 障"), ["障害"]),
+    "bash --kind": (
+        bash("handoff log Acme hi --kind "),
+        ["call", "meeting", "email", "visit", "note"],
+    ),
+    "bash -k": (bash("handoff log Acme -k m"), ["meeting"]),
+    "bash export -c": (bash("handoff export -c A"), ["Acme\\ Corp"]),
+    "bash notes --client": (bash("handoff notes --client 山"), ["山田商事"]),
+    "bash agenda -c": (bash("handoff agenda -c B"), ["Beacon\\ Labs"]),
+    "bash search x -c": (bash("handoff search fees -c A"), ["Acme\\ Corp"]),
+    "zsh --with": (zsh("handoff log Acme\\ Corp --with T"), None),
+    "zsh --tag": (zsh("handoff notes --tag "), None),
+    "zsh --kind": (zsh("handoff log Acme --kind v"), None),
+    "zsh export -c": (zsh("handoff export -c "), None),
+}
+for case, (env, _) in MORE_COMPLETION.items():
+    if case.startswith("bash") and env["COMP_WORDS"].endswith(" "):
+        env["COMP_WORDS"] = env["COMP_WORDS"]  # the word being completed is empty
+
+
+@pytest.mark.parametrize(("env", "expected"), MORE_COMPLETION.values(), ids=MORE_COMPLETION.keys())
+def test_more_completion_same_as_typer(
+    env: dict[str, str], expected: list[str] | None, rich_base: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "work" / "handoff.db"
+    env = {k: v.replace("{db}", str(db)) for k, v in env.items()}
+    fast_run, typer_run = both([], rich_base, tmp_path, env, db=db)
+    assert_same(fast_run, typer_run)
+    if expected is not None:
+        assert fast_run.stdout.decode().splitlines() == expected
+
+
+def test_zsh_completion_values(rich_base: Path, tmp_path: Path) -> None:
+    fast_run, _ = both([], rich_base, tmp_path, zsh("handoff log 山田商事 --with "))
+    assert fast_run.stdout.decode() == '_arguments \'*: :(("佐藤 花子"\n"田中"))\'\n'
+
+
+ID_CASES = ["done", "drop", "pause", "resume", "modify", "undo", "skip"]
+
+
+@pytest.mark.parametrize("command", ID_CASES)
+def test_every_id_command_completes_alike(command: str, rich_base: Path, tmp_path: Path) -> None:
+    """The fast path answers bash for every command that takes a promise ID (cli/complete.py);
+    `modify`, `undo` and `skip` join in once they are commands (they use the same IdArg)."""
+    from typer.main import get_command
+
+    from handoff_cli.cli.complete import ID_COMMANDS
+    from handoff_cli.cli.root import app
+
+    assert command in ID_COMMANDS
+    group = get_command(app)
+    if command not in group.commands:  # type: ignore[attr-defined]
+        pytest.skip(f"`{command}` is not a command yet")
+    fast_run, typer_run = both([], rich_base, tmp_path, bash(f"handoff {command} ", 2))
+    assert_same(fast_run, typer_run)
+
+
+def test_ids_for_zsh_and_fish_show_titles(rich_base: Path, tmp_path: Path) -> None:
+    """zsh and fish show a description beside each id: Typer answers (it renders them)."""
+    env = zsh("handoff done ")
+    assert fast.complete(env) is None
+    fast_run, typer_run = both([], rich_base, tmp_path, env)
+    assert_same(fast_run, typer_run, taken=False)
+    out = fast_run.stdout.decode()
+    assert '"1":"Monthly report (Acme Corp)"' in out
+    assert '"2":"回答 [draft] (山田商事)"' in out  # a title's brackets stay text
+    assert '"3"' not in out and '"4"' not in out  # paused and done: not for `done`
+    fish = {
+        "_HANDOFF_COMPLETE": "complete_fish",
+        "_TYPER_COMPLETE_ARGS": "handoff resume ",
+        "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+    }
+    _, typer_fish = both([], rich_base, tmp_path, fish)
+    assert typer_fish.stdout.decode() == "3\tPaused one (Acme Corp)\n"
+
+
+MORE_LEFT_TO_TYPER = {
+    "option before --with": bash("handoff log Acme -k call --with T"),
+    "modify --to": bash("handoff modify 1 --to "),
+    "zsh ids": zsh("handoff drop "),
+    "id after a flag": bash("handoff done --json "),
+    "option=value": bash("handoff notes --tag=r"),
+    "log --at": bash("handoff log Acme --at to"),
+}
+
+
+@pytest.mark.parametrize("env", MORE_LEFT_TO_TYPER.values(), ids=MORE_LEFT_TO_TYPER.keys())
+def test_more_completion_left_to_typer(env: dict[str, str]) -> None:
+    assert fast.complete(env) is None
+
+
+MODIFY_APP = typer.Typer()
+
+
+@MODIFY_APP.command()
+def modify(promise_id: IdArg, to: ToOpt = None) -> None:
+    """A stand-in for `modify`, as another change adds it (IdArg, ToOpt)."""
+
+
+@MODIFY_APP.command()
+def other() -> None:
+    """So that `modify` is a subcommand, as in handoff."""
+
+
+def test_contacts_of_the_promises_client_for_modify(rich_base: Path) -> None:
+    """`modify ID --to <Tab>` offers the contacts of the promise's client: a command shaped
+    as `modify` will be (IdArg, ToOpt), completed by Typer as the console script would."""
+    from typer.testing import CliRunner
+
+    def offered(line: str) -> list[str]:
+        env = {
+            "_HANDOFF_COMPLETE": "complete_bash",
+            "COMP_WORDS": line,
+            "COMP_CWORD": str(len(line.split(" ")) - 1),
+            "HANDOFF_DB": str(rich_base),
+        }
+        result = CliRunner().invoke(MODIFY_APP, [], env=env, prog_name="handoff")
+        return result.stdout.splitlines()
+
+    assert offered("handoff modify 2 --to ") == ["佐藤\\ 花子", "田中"]
+    assert offered("handoff modify #1 --to T") == ["Tanaka"]
+    assert offered("handoff modify 99 --to ") == ["O\\'Brien", "Tanaka", "佐藤\\ 花子", "田中"]

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handoff_cli.errors import BAD_INPUT, BadInput
-from handoff_cli.when import WHEN_EXAMPLES, parse_day, parse_when
+from handoff_cli.when import WHEN_EXAMPLES, parse_bound, parse_day, parse_when
 
 JST = timezone(timedelta(hours=9))
 UTC = timezone.utc
@@ -124,6 +124,48 @@ CASES = [
     ("15:00", at(2026, 11, 23, 15)),
     ("9am", at(2026, 11, 23, 9)),
     ("at 9:30", at(2026, 11, 23, 9, 30)),
+    # dates as people type them: noon, like an ISO date
+    ("2026/12/01", at(2026, 12, 1, 12)),
+    ("2026/12/1", at(2026, 12, 1, 12)),
+    ("2027/1/5", at(2027, 1, 5, 12)),
+    ("12/1", at(2026, 12, 1, 12)),
+    ("12/01", at(2026, 12, 1, 12)),
+    ("Dec 1", at(2026, 12, 1, 12)),
+    ("dec. 1", at(2026, 12, 1, 12)),
+    ("1 Dec", at(2026, 12, 1, 12)),
+    ("December 1st", at(2026, 12, 1, 12)),
+    ("1st December", at(2026, 12, 1, 12)),
+    ("Sept 22nd", at(2026, 9, 22, 12)),  # two months ago
+    ("Nov 3rd", at(2026, 11, 3, 12)),
+    ("Nov 11th", at(2026, 11, 11, 12)),
+    ("Dec 1 2027", at(2027, 12, 1, 12)),
+    ("Dec 1, 2025", at(2025, 12, 1, 12)),
+    ("1 Dec 2027", at(2027, 12, 1, 12)),
+    ("12月1日", at(2026, 12, 1, 12)),
+    ("2027年1月5日", at(2027, 1, 5, 12)),
+    ("２０２６／１２／０１", at(2026, 12, 1, 12)),  # full-width, as a Japanese IME types it
+    # ... followed by a time
+    ("2026/12/01 15:30", at(2026, 12, 1, 15, 30)),
+    ("12/1 9am", at(2026, 12, 1, 9)),
+    ("Dec 1 at 3pm", at(2026, 12, 1, 15)),
+    ("12月1日 10:00", at(2026, 12, 1, 10)),
+    # without a year: the nearest such day, back or ahead
+    ("11/20", at(2026, 11, 20, 12)),  # three days ago
+    ("1/5", at(2027, 1, 5, 12)),  # in six weeks, not eleven months ago
+    ("5/27", at(2026, 5, 27, 12)),  # 180 days ago rather than 185 ahead
+    ("5/20", at(2027, 5, 20, 12)),  # 178 days ahead rather than 187 ago
+    # end of month, and the Japanese words; these keep now's time, like "today"
+    ("end of month", at(2026, 11, 30)),
+    ("End of the month", at(2026, 11, 30)),
+    ("end of month 17:00", at(2026, 11, 30, 17)),
+    ("今日", NOW),
+    ("明日", at(2026, 11, 24)),
+    ("昨日", at(2026, 11, 22)),
+    ("明後日", at(2026, 11, 25)),
+    ("一昨日", at(2026, 11, 21)),
+    ("月末", at(2026, 11, 30)),
+    ("明日 15:00", at(2026, 11, 24, 15)),
+    ("明日　１５：００", at(2026, 11, 24, 15)),  # an ideographic space and full-width digits
 ]
 
 
@@ -155,6 +197,16 @@ def test_parse_when(text: str, expected: datetime) -> None:
         (at(2026, 11, 27), "last fri", at(2026, 11, 20)),
         (at(2026, 11, 27), "sat", at(2026, 11, 28)),
         (at(2026, 11, 27), "last thu", at(2026, 11, 26)),
+        # end of month in February, leap year or not, and on its last day
+        (at(2026, 2, 10), "end of month", at(2026, 2, 28)),
+        (at(2028, 2, 10), "月末", at(2028, 2, 29)),
+        (at(2026, 12, 31), "end of month", at(2026, 12, 31)),
+        # a yearless date near the turn of the year
+        (at(2026, 12, 28), "1/5", at(2027, 1, 5, 12)),
+        (at(2027, 1, 3), "Dec 28", at(2026, 12, 28, 12)),
+        (at(2026, 6, 1), "12/1", at(2025, 12, 1, 12)),  # 182 days ago rather than 183 ahead
+        (at(2028, 6, 1), "12/1", at(2028, 12, 1, 12)),  # 183 days either way: ahead wins
+        (at(2027, 11, 23), "Feb 29", at(2028, 2, 29, 12)),  # the nearest that exists
         # a naive ISO date-time takes now's offset, whatever it is
         (at(2026, 11, 23, tz=UTC), "2026-12-01T15:30", at(2026, 12, 1, 15, 30, UTC)),
     ],
@@ -195,10 +247,6 @@ REFUSED = [
     "\n",
     "someday",
     "soon",
-    "2026-02-30",
-    "2026-02-29",  # not a leap year
-    "2026-13-01",
-    "2026-00-10",
     "0000-01-01",
     "2026-1-5",
     "20261201",
@@ -251,6 +299,23 @@ REFUSED = [
     "fri\x00",
     "٣ days ago",  # only ASCII digits
     "tomorrow 9 am pm",
+    "2026/12",
+    "12/1/2026",  # month/day/year or day/month/year: ambiguous
+    "1/12/1",
+    "2026/123/1",
+    "dec",
+    "decem 1",
+    "1nd Dec",
+    "Dec 2st",
+    "Dec 1 26",
+    "Dec 1 2026 2027",
+    "Dec Dec 1",
+    "12月",
+    "1日",
+    "月末 月末",
+    "end of",
+    "end of week",
+    "明日明日",
 ]
 
 
@@ -263,6 +328,36 @@ def test_refused(text: str) -> None:
     assert message.startswith("cannot understand date '")
     assert WHEN_EXAMPLES in message
     assert len(message.splitlines()) == 1
+
+
+NO_SUCH_DAY = [
+    ("2026-02-30", "February 2026 has no 30th"),
+    ("2026-02-29", "February 2026 has no 29th"),  # not a leap year
+    ("2026-02-29T10:00", "February 2026 has no 29th"),
+    ("2026-04-31 9am", "April 2026 has no 31st"),
+    ("2026/02/30", "February 2026 has no 30th"),
+    ("2026年2月30日", "February 2026 has no 30th"),
+    ("Feb 30", "February has no 30th"),
+    ("30 Feb", "February has no 30th"),
+    ("Feb 29 2026", "February 2026 has no 29th"),
+    ("2/29", "February 2026 has no 29th"),  # no leap year within a year either way
+    ("June 31st", "June has no 31st"),
+    ("Nov 32", "November has no 32nd"),
+    ("11/31", "November has no 31st"),
+    ("2026-13-01", "there is no month 13"),
+    ("13/1", "there is no month 13"),
+    ("2026-00-10", "there is no month 0"),
+    ("2026-12-00", "there is no day 0"),
+    ("Dec 0", "there is no day 0"),
+]
+
+
+@pytest.mark.parametrize(("text", "why"), NO_SUCH_DAY)
+def test_a_day_that_does_not_exist_is_named(text: str, why: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_when(text, now=NOW)
+    assert caught.value.exit_code == BAD_INPUT
+    assert caught.value.message == f"there is no such day as '{text}': {why}"
 
 
 def test_refusal_echo_is_one_short_line() -> None:
@@ -302,7 +397,7 @@ def _check(text: str) -> None:
         result = parse_when(text, now=NOW)
     except BadInput as error:
         assert len(error.message.splitlines()) == 1
-        assert error.message.startswith("cannot understand date '")
+        assert error.message.startswith(("cannot understand date '", "there is no such day as '"))
         return
     assert result.tzinfo is not None
     assert result.utcoffset() is not None
@@ -321,6 +416,8 @@ VOCABULARY = [
     *"+ - : . d w m y h +2w -1d +1m -1y +2h 9am 12pm 0am 13pm 3".split(),
     *"15:00 9:30 23:59 24:00 12:60 2026-12-01 2028-02-29 2026-02-30 0001-01-01".split(),
     *"9999-12-31 2026-12-01T15:30 2026-12-01T15:30:00+09:00 9999-12-31T23:59Z".split(),
+    *"/ 2026/12/01 12/1 2/29 13/1 0/0 dec december feb 1st 29th , of end".split(),
+    *"今日 明日 月末 月 日 年".split(),
     "\n",
     "\x00",
 ]
@@ -381,3 +478,30 @@ def test_grammar_words_parse_or_are_refused(text: str, now: datetime) -> None:
         parse_day(text, now=now)
     except BadInput as error:
         assert len(error.message.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # a day form means the whole day
+        ("2026-11-16", at(2026, 11, 16, 0), at(2026, 11, 17, 0)),
+        ("2026/11/16", at(2026, 11, 16, 0), at(2026, 11, 17, 0)),
+        ("today", at(2026, 11, 23, 0), at(2026, 11, 24, 0)),
+        ("last fri", at(2026, 11, 20, 0), at(2026, 11, 21, 0)),
+        ("2 weeks ago", at(2026, 11, 9, 0), at(2026, 11, 10, 0)),
+        ("月末", at(2026, 11, 30, 0), at(2026, 12, 1, 0)),
+        # a time means that moment (an end includes it)
+        ("yesterday 15:00", at(2026, 11, 22, 15), datetime(2026, 11, 22, 15, 0, 1, tzinfo=JST)),
+        ("3 hours ago", at(2026, 11, 23, 7), datetime(2026, 11, 23, 7, 0, 1, tzinfo=JST)),
+        ("now", NOW, NOW + timedelta(seconds=1)),
+    ],
+)
+def test_parse_bound(text: str, start: datetime, end: datetime) -> None:
+    assert parse_bound(text, now=NOW) == start
+    assert parse_bound(text, now=NOW, end=True) == end
+
+
+@pytest.mark.parametrize("text", ["someday", "2026-02-30", "9999-12-31"])
+def test_parse_bound_refusals(text: str) -> None:
+    with pytest.raises(BadInput):
+        parse_bound(text, now=NOW, end=True)

@@ -68,7 +68,8 @@ def test_any_text_given_to_at_is_a_date_or_a_clean_refusal(isolated: object, tex
         lines = result.stderr.splitlines()
         assert len(lines) == 1, result.stderr
         assert lines[0].startswith("error: ")
-        assert "2026-12-01" in lines[0]  # examples of what works
+        # examples of what works, or why the day does not exist
+        assert "2026-12-01" in lines[0] or "there is no such day as" in lines[0]
         assert result.stdout == ""
 
 
@@ -89,3 +90,32 @@ def test_the_earliest_and_latest_storable_days_round_trip(isolated: object) -> N
     human = runner.invoke(app, ["show", "Acme"]).stdout
     assert "  9999-12-30 12:00  note  alice" in human
     assert "  0001-01-02 " in human
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("2026/12/01", "2026-12-01"),
+        ("12/1", "2026-12-01"),
+        ("Dec 1", "2026-12-01"),
+        ("1 Dec", "2026-12-01"),
+        ("end of month", "2026-11-30"),
+        ("今日", "2026-11-23"),
+        ("明日", "2026-11-24"),
+        ("昨日", "2026-11-22"),
+        ("月末", "2026-11-30"),
+    ],
+)
+def test_dates_people_type_set_a_due_date(isolated: object, text: str, due: str) -> None:
+    result = runner.invoke(app, ["promise", "Acme", "Quote", "--due", text, "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["next_due"] == due
+
+
+def test_a_day_that_does_not_exist_is_named_at_the_command_line(isolated: object) -> None:
+    result = runner.invoke(app, ["promise", "Acme", "Quote", "--due", "2026-02-30"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: there is no such day as '2026-02-30': February 2026 has no 30th\n"
+    )
+    assert result.stdout == ""

@@ -99,10 +99,12 @@ def _write_cache(cache: Path, data: dict[str, Any]) -> None:
 
 def parse(data: bytes, where: str) -> dict[str, Any]:
     """Check and flatten the file's settings; BadInput naming the key and line if wrong."""
-    try:
+    import sys
+
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib  # type: ignore[no-redef]
+    else:  # Python 3.10: the same parser, from PyPI
+        import tomli as tomllib
 
     try:
         text = data.decode("utf-8")
@@ -113,7 +115,7 @@ def parse(data: bytes, where: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         msg = f"{where}: {exc}"
         raise BadInput(msg) from None
-    flat: dict[str, Any] = {}
+    flat: dict[str, object] = {}
     for key, value in raw.items():
         if isinstance(value, dict):
             for inner, item in value.items():
@@ -132,13 +134,13 @@ def parse(data: bytes, where: str) -> dict[str, Any]:
             kind = "a number" if wanted is int else "a string"
             msg = f"{where}, line {line}: '{key}' should be {kind}, not {value!r}"
             raise BadInput(msg)
-        if key == "due.within" and not 0 <= value <= 3650:
+        if isinstance(value, int) and not 0 <= value <= 3650:
             msg = f"{where}, line {line}: 'due.within' should be 0 to 3650 days, not {value}"
             raise BadInput(msg)
         if key == "team.sync" and value not in SYNC_MODES:
             msg = f"{where}, line {line}: 'team.sync' should be 'manual' or 'auto', not {value!r}"
             raise BadInput(msg)
-        if key in ("author", "db") and not value.strip():
+        if isinstance(value, str) and key in ("author", "db") and not value.strip():
             msg = f"{where}, line {line}: '{key}' cannot be empty"
             raise BadInput(msg)
         result[key] = value

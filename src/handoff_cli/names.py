@@ -50,17 +50,21 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
     """The display name of an existing client whose key is very close to `key`, if any.
 
     `existing` yields (key, name). Close means a similarity ratio of at least
-    0.85, or one edit apart for names of four to seven characters.
+    0.85, or one edit apart for names of four to seven characters. Names whose
+    numbers differ (`Store 12`, `Store 13`) are numbered apart, never typos.
     """
     from difflib import SequenceMatcher
 
     best: tuple[float, str] | None = None
     core = _core(key)
+    numbers = _NUMBERS.findall(key)
     for other_key, other_name in existing:
         if other_key.startswith(key + " "):
             # `handoff log Kitamura Logistics called`: the shell split an unquoted name.
             best = (2.0, other_name)
             continue
+        if _NUMBERS.findall(other_key) != numbers:
+            continue  # `Store 12` and `Store 13`, `Client 1` and `Client 0`: numbered apart
         if _same_core(core, _core(other_key)):
             # `Bright` / `Brightwave`, `ミナト` / `株式会社ミナト`, `Acme` / `Acme Corp.`
             best = (1.5, other_name) if best is None or best[0] < 1.5 else best
@@ -81,6 +85,7 @@ _COMPANY_FORMS = re.compile(
     r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|bv)\b\.?"
 )
 _NOT_NAME = re.compile(r"[\s\W_]+")
+_NUMBERS = re.compile(r"[0-9]+")  # keys are NFKC: full-width digits are ASCII by then
 
 
 def _core(key: str) -> str:

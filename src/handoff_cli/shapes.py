@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handoff_cli.models import Contact, DueItem, Note, PausedItem, Promise
+
+if TYPE_CHECKING:
+    from handoff_cli.agenda import Agenda
+    from handoff_cli.store_queries import Hit
 
 
 def note_record(note: Note) -> dict[str, Any]:
@@ -90,5 +94,52 @@ def due_record(
                 "until": p.until.isoformat() if p.until else None,
             }
             for p in paused
+        ],
+    }
+
+
+def search_hit_record(hit: Hit) -> dict[str, Any]:
+    """One `search --json` result; a promise's also has its `status` (open, paused, done,
+    dropped), so a script can tell a kept promise from an open one."""
+    record = {
+        "type": hit.type,
+        "id": hit.id,
+        "client": hit.client,
+        "at": hit.at.isoformat() if hit.at else None,
+        "text": hit.text,
+    }
+    if hit.type == "promise":
+        record["status"] = hit.status
+    return record
+
+
+def agenda_record(agenda: Agenda) -> dict[str, Any]:
+    """`agenda --json`: the window, what was overdue when it opens, and each occurrence."""
+    return {
+        "from": agenda.start.isoformat(),
+        "until": agenda.end.isoformat(),
+        "overdue": [
+            {
+                "id": o.promise.id,
+                "client": o.promise.client,
+                "title": o.promise.title,
+                "to": o.promise.to,
+                "due": o.due.isoformat(),
+                "days_overdue": o.days_overdue,
+                "missed": o.missed,
+            }
+            for o in agenda.overdue
+        ],
+        "items": [
+            {
+                "date": day.isoformat(),
+                "id": p.id,
+                "client": p.client,
+                "title": p.title,
+                "to": p.to,
+                "rule": p.rule,
+            }
+            for day, promises in agenda.days.items()
+            for p in promises
         ],
     }

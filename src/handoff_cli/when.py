@@ -10,7 +10,15 @@ collapsed):
   ``2026-12-01T15:30:00+09:00``, ``...Z``. A date-time without an offset gets
   now's tzinfo; one with an offset keeps it. A date alone means that day at
   12:00 local, so converting between nearby offsets keeps the calendar day.
-- ``now``, ``today``, ``yesterday``, ``tomorrow``.
+- Dates as people type them: ``2026/12/01`` (year first; the month and day
+  may have one digit), ``12/1`` (month/day), ``Dec 1``, ``1 Dec``,
+  ``December 1st``, ``Dec 1 2026``, ``1 Dec, 2026``, ``12月1日``,
+  ``2026年12月1日``. Without a year: the nearest such day, back or ahead (at
+  most half a year away), so ``12/1`` in late November is this December and
+  ``1/5`` in late December is next January. Like an ISO date, they mean noon.
+- ``now``, ``today``, ``yesterday``, ``tomorrow``, ``end of month`` (the last
+  day of this month), and the Japanese ``今日``, ``明日``, ``昨日``,
+  ``明後日``, ``一昨日``, ``月末``.
 - Weekdays (``fri``, ``friday``, ``tue``/``tues``, ``thu``/``thur``/``thurs``,
   ...): the next such day strictly after today; ``next fri`` means the same,
   ``last fri`` the most recent one strictly before today.
@@ -19,7 +27,11 @@ collapsed):
 - ``+2w``, ``-1d``, ``+1m`` (months), ``+1y``, ``+2h``; the sign is required.
 - Day forms (not ``now``, hours or minutes) may be followed by a time,
   optionally after ``at``: ``yesterday 15:00``, ``fri 9:30``,
-  ``tomorrow at 3pm``. A time alone (``15:00``, ``9am``) means today.
+  ``tomorrow at 3pm``, ``Dec 1 9am``. A time alone (``15:00``, ``9am``) means today.
+
+Full-width characters count as their ASCII forms (``２０２６／１２／０１``).
+A day that does not exist (``2026-02-30``, ``Feb 30``, ``13/1``) is refused
+with a message naming why ("February 2026 has no 30th").
 
 Without a time, word forms keep now's time of day (``yesterday`` is now minus
 one day). Month and year arithmetic clamps to the month's end (Jan 31 + 1
@@ -31,20 +43,39 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 
 from handoff_cli.errors import BadInput
 from handoff_cli.words import WEEKDAYS
 
-__all__ = ["WHEN_EXAMPLES", "parse_day", "parse_when"]
+__all__ = ["WHEN_EXAMPLES", "parse_bound", "parse_day", "parse_when"]
 
 WHEN_EXAMPLES = (
-    "2026-12-01, 2026-12-01T15:30, today, yesterday 15:00, fri, next fri 9am, "
-    "last mon, in 3 days, 2 weeks ago, +2w, -1d"
+    "2026-12-01, 2026/12/01, Dec 1, 12/1, 2026-12-01T15:30, today, 明日, yesterday 15:00, "
+    "fri, next fri 9am, in 3 days, 2 weeks ago, end of month, +2w, -1d"
 )
 
 _WEEKDAYS = WEEKDAYS
-_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+_DAY_WORDS = {
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "今日": 0,
+    "明日": 1,
+    "昨日": -1,
+    "明後日": 2,
+    "一昨日": -2,
+}
+_MONTH_END_WORDS = frozenset({"end of month", "end of the month", "月末"})
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTHS = {
+    **{name.lower(): i for i, name in enumerate(_MONTH_NAMES, 1)},
+    **{name[:3].lower(): i for i, name in enumerate(_MONTH_NAMES, 1)},
+    "sept": 9,
+}
 _UNITS = {"d": "day", "w": "week", "m": "month", "y": "year", "h": "hour"}
 
 _NUM = r"(?P<n>[0-9]+|an?)"
@@ -61,6 +92,13 @@ _ISO_DATETIME = re.compile(
     r"(?P<tz>z|(?P<tzsign>[+-])(?P<tzh>[0-9]{2})(?::?(?P<tzm>[0-9]{2}))?)?",
     re.ASCII,
 )
+_SLASH_YMD = re.compile(r"(?P<y>[0-9]{4})/(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})", re.ASCII)
+_SLASH_MD = re.compile(r"(?P<mo>[0-9]{1,2})/(?P<d>[0-9]{1,2})", re.ASCII)
+_KANJI_DATE = re.compile(r"(?:(?P<y>[0-9]{4})年)?(?P<mo>[0-9]{1,2})月(?P<d>[0-9]{1,2})日", re.ASCII)
+_ORDINAL = r"(?P<d>[0-9]{1,2})(?P<suffix>st|nd|rd|th)?"
+_YEAR = r"(?:,? (?P<y>[0-9]{4}))?"
+_MONTH_DAY = re.compile(rf"(?P<month>[a-z]+)\.? {_ORDINAL}{_YEAR}", re.ASCII)
+_DAY_MONTH = re.compile(rf"{_ORDINAL} (?P<month>[a-z]+)\.?{_YEAR}", re.ASCII)
 # A time at the end of the text, after a day form or alone: 15:00, 9:30, 9am, 3 pm.
 _TIME_SUFFIX = re.compile(
     r"(?:^| )(?:at )?(?P<h>[0-9]{1,2})(?::(?P<mi>[0-9]{2}))? ?(?P<ampm>am|pm)?$",
@@ -76,8 +114,11 @@ def parse_when(text: str, *, now: datetime) -> datetime:
     """
     _require_aware(now)
     try:
-        result = _parse(" ".join(text.lower().split()), now)
-    except (ValueError, OverflowError):  # impossible dates, out-of-range numbers
+        result = _parse(_normal(text), now)
+    except _NoSuchDay as missing:
+        msg = f"there is no such day as '{_shown(text)}': {missing}"
+        raise BadInput(msg) from None
+    except (ValueError, OverflowError):  # out-of-range numbers and dates
         result = None
     if result is None:
         raise _refusal(text)
@@ -93,17 +134,95 @@ def parse_day(text: str, *, now: datetime) -> date:
         raise _refusal(text) from None
 
 
+def parse_bound(text: str, *, now: datetime, end: bool = False) -> datetime:
+    """One end of a period (`--since`, `--until`), as an exclusive bound when `end`.
+
+    A day form without a time (`2026-11-16`, `mon`, `last fri`, `2 weeks ago`,
+    `today`) means the whole day: the period starts at its first moment, or
+    ends after its last (the next day's first moment is returned). Anything
+    else is the moment `parse_when` gives (an end one second after it: times
+    are stored to the second, so `--until 17:00` includes 17:00:00).
+    """
+    _require_aware(now)
+    try:
+        day = _day(_normal(text), now)
+    except _NoSuchDay:
+        day = None  # parse_when names it
+    except (ValueError, OverflowError):
+        day = None
+    if day is None:
+        moment = parse_when(text, now=now)
+        return moment + timedelta(seconds=1) if end else moment
+    try:
+        first = day[0] + timedelta(days=1) if end else day[0]
+        return _localize(datetime.combine(first, time(0)), now)
+    except (ValueError, OverflowError):
+        raise _refusal(text) from None
+
+
+def _normal(text: str) -> str:
+    """Full-width forms as ASCII, lower case, single spaces."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
 def _require_aware(now: datetime) -> None:
     if now.tzinfo is None or now.utcoffset() is None:
         msg = "now must be an aware datetime"
         raise ValueError(msg)
 
 
-def _refusal(text: str) -> BadInput:
+def _shown(text: str) -> str:
     shown = "".join(c if c.isprintable() else "?" for c in text.strip())
-    if len(shown) > 40:
-        shown = shown[:39] + "…"
-    return BadInput(f"cannot understand date '{shown}'; try {WHEN_EXAMPLES}")
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+def _refusal(text: str) -> BadInput:
+    return BadInput(f"cannot understand date '{_shown(text)}'; try {WHEN_EXAMPLES}")
+
+
+class _NoSuchDay(ValueError):
+    """A date whose month or day does not exist; the message says which ("February has no 30th")."""
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 11 <= n % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _check_month_day(month: int, day: int, year: int | None = None) -> None:
+    """Raise _NoSuchDay unless `day` exists in `month` (of `year`, or of some year)."""
+    if not 1 <= month <= 12:
+        msg = f"there is no month {month}"
+        raise _NoSuchDay(msg)
+    if day < 1:
+        msg = f"there is no day {day}"
+        raise _NoSuchDay(msg)
+    name = _MONTH_NAMES[month - 1]
+    if year is None:
+        if day > calendar.monthrange(2000, month)[1]:  # 2000: a leap year
+            msg = f"{name} has no {_ordinal(day)}"
+            raise _NoSuchDay(msg)
+    elif 1 <= year <= 9999 and day > calendar.monthrange(year, month)[1]:
+        msg = f"{name} {year} has no {_ordinal(day)}"
+        raise _NoSuchDay(msg)
+
+
+def _make_date(year: int, month: int, day: int) -> date:
+    _check_month_day(month, day, year)
+    return date(year, month, day)  # a year out of range is a plain ValueError
+
+
+def _nearest(month: int, day: int, today: date) -> date:
+    """The day `month`/`day` nearest to `today`, a year back, this year or a year ahead."""
+    _check_month_day(month, day)
+    candidates = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        if 1 <= year <= 9999 and day <= calendar.monthrange(year, month)[1]:
+            candidates.append(date(year, month, day))
+    if not candidates:  # Feb 29 far from any leap year: say so for this year
+        _check_month_day(month, day, today.year)
+    # Nearest first; of two equally near, the one ahead.
+    return min(candidates, key=lambda d: (abs((d - today).days), d < today))
 
 
 def _parse(s: str, now: datetime) -> datetime | None:
@@ -163,10 +282,11 @@ def _localize(moment: datetime, now: datetime) -> datetime:
 
 
 def _iso_datetime(m: re.Match[str], now: datetime) -> datetime | None:
+    day = _make_date(int(m["y"]), int(m["mo"]), int(m["d"]))
     wall = datetime(
-        int(m["y"]),
-        int(m["mo"]),
-        int(m["d"]),
+        day.year,
+        day.month,
+        day.day,
         int(m["h"]),
         int(m["mi"]),
         int(m["s"] or 0),
@@ -225,13 +345,15 @@ def _clock_shift(s: str, now: datetime) -> datetime | None:
 
 def _day(s: str, now: datetime) -> tuple[date, time] | None:
     """Return the day a day form means and the time of day to use without a time."""
-    m = _ISO_DATE.fullmatch(s)
-    if m is not None:
-        return date(int(m["y"]), int(m["mo"]), int(m["d"])), time(12, tzinfo=now.tzinfo)
+    explicit = _explicit_date(s, now.date())
+    if explicit is not None:
+        return explicit, time(12, tzinfo=now.tzinfo)
     today = now.date()
     keep = now.timetz()
     if s in _DAY_WORDS:
         return today + timedelta(days=_DAY_WORDS[s]), keep
+    if s in _MONTH_END_WORDS:
+        return today.replace(day=calendar.monthrange(today.year, today.month)[1]), keep
     m = _WEEKDAY.fullmatch(s)
     if m is not None and m["name"] in _WEEKDAYS:
         target = _WEEKDAYS[m["name"]]
@@ -253,6 +375,29 @@ def _day(s: str, now: datetime) -> tuple[date, time] | None:
     if unit == "year":
         return _add_months(today, 12 * n), keep
     return None  # hours and minutes are not day forms
+
+
+def _explicit_date(s: str, today: date) -> date | None:
+    """A date written out: ISO, slashes, month names, 年月日; None for any other form."""
+    for pattern in (_ISO_DATE, _SLASH_YMD, _KANJI_DATE):
+        m = pattern.fullmatch(s)
+        if m is not None:
+            month, day = int(m["mo"]), int(m["d"])
+            if m["y"] is None:
+                return _nearest(month, day, today)
+            return _make_date(int(m["y"]), month, day)
+    m = _SLASH_MD.fullmatch(s)
+    if m is not None:
+        return _nearest(int(m["mo"]), int(m["d"]), today)
+    m = _MONTH_DAY.fullmatch(s) or _DAY_MONTH.fullmatch(s)
+    if m is None or m["month"] not in _MONTHS:
+        return None
+    month, day = _MONTHS[m["month"]], int(m["d"])
+    if m["suffix"] is not None and _ordinal(day) != f"{day}{m['suffix']}":
+        return None  # "1nd"
+    if m["y"] is None:
+        return _nearest(month, day, today)
+    return _make_date(int(m["y"]), month, day)
 
 
 def _add_months(day: date, months: int) -> date:

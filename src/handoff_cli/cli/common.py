@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,8 +173,6 @@ def no_database_text(path: Path) -> str:
 
 
 def when(text: str, *, at: datetime) -> datetime:
-    from datetime import timezone
-
     from handoff_cli.when import WHEN_EXAMPLES, parse_when
 
     moment = parse_when(text, now=at)
@@ -194,3 +192,25 @@ def day(text: str, *, at: datetime) -> date:
     from handoff_cli.when import parse_day
 
     return parse_day(text, now=at)
+
+
+def pager_wanted(ctx: typer.Context) -> bool:
+    """False after `handoff --no-pager`."""
+    obj: dict[str, Any] = ctx.find_root().obj or {}
+    return bool(obj.get("pager", True))
+
+
+def bound(text: str, *, at: datetime, end: bool = False) -> datetime:
+    """One end of a period (`--since`, `--until`): a day means the whole day (when.parse_bound)."""
+    from handoff_cli.when import parse_bound
+
+    moment = parse_bound(text, now=at, end=end)
+    try:
+        moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        from handoff_cli.when import WHEN_EXAMPLES
+
+        shown = " ".join(text.split())
+        msg = f"date '{shown[:40]}' is out of range; try {WHEN_EXAMPLES}"
+        raise BadInput(msg) from None
+    return moment

@@ -15,6 +15,8 @@ from handoff_cli.errors import FAILURE, NOTHING_TO_DO
 from handoff_cli.models import DueItem, PausedItem
 from handoff_cli.store import Store
 
+DEFAULT_WITHIN = 7  # days ahead that `due` shows
+
 
 def show_due(
     path: Path,
@@ -147,14 +149,14 @@ def print_due(
     horizon = f"the next {render.plural(within, 'day')}"
     if not items:
         if no_database:
-            out(f"Nothing due. ({no_database})")
+            out(render.wrap(f"Nothing due. ({no_database})"))
         elif within:
-            out(f"Nothing due as of {day} or in {horizon}. All clear.")
+            out(render.wrap(f"Nothing due as of {day} or in {horizon}. All clear."))
         else:
-            out(f"Nothing due as of {day}. All clear.")
+            out(render.wrap(f"Nothing due as of {day}. All clear."))
         _print_paused(paused)
         return
-    out(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold"))
+    out(render.wrap(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold")))
     headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
     for status, heading in headings.items():
         section = [i for i in items if i.status == status]
@@ -166,20 +168,28 @@ def print_due(
         for item in section:  # most urgent first, so clients come in order of urgency
             by_client.setdefault(item.client, []).append(item)
         for client_name, group in by_client.items():
-            out("  " + style(safe_line(client_name), "bold"))
+            out(render.wrap("  " + style(safe_line(client_name), "bold"), keep=[client_name]))
             for item in group:
-                out("    " + _due_line(item, as_of))
+                to = f"to {item.to}" if item.to else None
+                day = item.due.strftime("%a %Y-%m-%d")
+                keep = [client_name, to, f"(due {day})", day]
+                out(render.wrap("    " + _due_line(item, as_of), hang=7, keep=keep))
     _print_paused(paused)
+    out()
+    out(render.wrap(summary(items, paused)))
+
+
+def summary(items: list[DueItem], paused: list[PausedItem] | None = None) -> str:
+    """One line of counts: `2 overdue · 0 due today · 1 coming up · 1 paused`."""
     counts = {s: sum(1 for i in items if i.status == s) for s in ("overdue", "today", "upcoming")}
-    summary = [
+    parts = [
         style(f"{counts['overdue']} overdue", "red") if counts["overdue"] else "0 overdue",
         f"{counts['today']} due today",
         f"{counts['upcoming']} coming up",
     ]
     if paused:
-        summary.append(f"{len(paused)} paused")
-    out()
-    out(" · ".join(summary))
+        parts.append(f"{len(paused)} paused")
+    return " · ".join(parts)
 
 
 def _print_paused(paused: list[PausedItem]) -> None:
@@ -189,10 +199,11 @@ def _print_paused(paused: list[PausedItem]) -> None:
     out(style("Paused", "bold"))
     for item in paused:
         until = f"resumes {item.until.strftime('%a %Y-%m-%d')}" if item.until else "no end date"
-        out(
+        line = (
             f"    {style('‖', 'dim')}  {style(f'#{item.promise_id}', 'cyan')}  "
             f"{safe_line(item.client)}: {safe_line(item.title)}  {style(until, 'dim')}"
         )
+        out(render.wrap(line, hang=7, keep=[item.client, until]))
 
 
 def _due_line(item: DueItem, as_of: date) -> str:

@@ -11,11 +11,17 @@ else returns None and the Typer app runs as usual: help, --json, --done, no
 TEXT (standard input or the editor), attached short values (`-tx`), unknown
 options, more than one --db, other shells.
 
-    handoff [--db PATH] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
+    handoff [--db PATH] [--no-pager] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
             [--tag|-t TAG]... [--kind|-k KIND] [--new-client] [--]
+    handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--check] [--json]
 
-    _HANDOFF_COMPLETE=complete_bash|complete_zsh: the CLIENT of log, show,
-    contact and promise, and the value of --client/-c of search, promises, due
+    _HANDOFF_COMPLETE=complete_bash|complete_zsh (cli/complete.py answers both paths):
+    the CLIENT of log, show, contact, promise and rename; the value of --client/-c
+    (search, promises, due, notes, agenda, export), of --tag/-t (log, notes, search),
+    of --kind/-k and --with/-w (log) and of --to (promise), when only plain words
+    come between the command and the option; and, for bash, the promise ID of done,
+    drop, pause, resume, modify, undo and skip (zsh shows titles beside ids, which
+    Typer renders with rich: those are left to Typer).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ if TYPE_CHECKING:
 # Commands whose first argument is CLIENT, and those with a --client/-c option
 # (cli/notes.py: ClientArg and ClientOpt).
 CLIENT_ARGUMENT = frozenset({"log", "show", "contact", "promise", "rename"})
-CLIENT_OPTION = frozenset({"search", "promises", "due"})
+CLIENT_OPTION = frozenset({"search", "promises", "due", "notes", "agenda", "export"})
+TAG_OPTION = frozenset({"log", "notes", "search"})  # cli/options.py: TagsOpt, TagOpt
 COMPLETE_VAR = "_HANDOFF_COMPLETE"  # Click's name for the program `handoff`
 
 _LOG_VALUE_OPTIONS = {
@@ -84,13 +91,31 @@ def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | Non
 
 
 def _root_db(argv: Sequence[str]) -> tuple[str | None, list[str]]:
-    """Split off a leading `--db PATH` / `--db=PATH`, the one root option we take."""
+    """Split off the leading root options we take; see `root_options`."""
+    db, _, args = root_options(argv)
+    return db, args
+
+
+def root_options(argv: Sequence[str]) -> tuple[str | None, bool, list[str]]:
+    """Split off leading root options: `--db PATH` / `--db=PATH` (once) and `--no-pager`.
+
+    Returns the database, whether paging is allowed, and the rest (a second
+    --db stays in the rest, so the caller leaves that line to Typer).
+    """
     args = list(argv)
-    if args[:1] == ["--db"] and len(args) > 1:
-        return args[1], args[2:]
-    if args and args[0].startswith("--db="):
-        return args[0][len("--db=") :], args[1:]
-    return None, args
+    db: str | None = None
+    pager = True
+    while args:
+        if args[0] == "--no-pager":
+            pager = False
+            args = args[1:]
+        elif db is None and args[0] == "--db" and len(args) > 1:
+            db, args = args[1], args[2:]
+        elif db is None and args[0].startswith("--db="):
+            db, args = args[0][len("--db=") :], args[1:]
+        else:
+            break
+    return db, pager, args
 
 
 def parse_log(argv: Sequence[str]) -> LogCall | None:
@@ -197,6 +222,7 @@ class DueCall:
         self.client = client
         self.check = False
         self.as_json = False
+        self.pager = True
 
 
 _DUE_VALUE_OPTIONS = {
@@ -209,7 +235,7 @@ _DUE_VALUE_OPTIONS = {
 
 def parse_due(argv: Sequence[str]) -> DueCall | None:
     """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--check] [--json]`, or None."""
-    db, args = _root_db(argv)
+    db, pager, args = root_options(argv)
     if args[:1] != ["due"]:
         return None
     values: dict[str, str] = {}
@@ -240,6 +266,7 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
     )
     call.check = "--check" in flags
     call.as_json = "--json" in flags
+    call.pager = pager
     return call
 
 
@@ -248,15 +275,17 @@ def due(call: DueCall) -> int:
 
     def show(path: Path) -> int:
         from handoff_cli.cli import due_view
+        from handoff_cli.cli.pager import paged
 
-        return due_view.show_due(
-            path,
-            as_of=call.as_of,
-            within=call.within,
-            client=call.client,
-            as_json=call.as_json,
-            check=call.check,
-        )
+        with paged(call.pager and not call.as_json):
+            return due_view.show_due(
+                path,
+                as_of=call.as_of,
+                within=call.within,
+                client=call.client,
+                as_json=call.as_json,
+                check=call.check,
+            )
 
     return _guarded(call.db, show)
 
@@ -266,41 +295,29 @@ def due(call: DueCall) -> int:
 
 def complete(environ: Mapping[str, str]) -> int | None:
     """Client names for bash or zsh, as Typer prints them; None for any other question."""
+    from handoff_cli.cli.complete import command_line
+
     instruction = environ.get(COMPLETE_VAR)
-    if instruction == "complete_bash":
-        words = split_arg_string(environ.get("COMP_WORDS", ""))
-        try:
-            cword = int(environ.get("COMP_CWORD", ""))
-        except ValueError:
-            return None
-        args = words[1:cword]
-        try:
-            incomplete = words[cword]
-        except IndexError:
-            incomplete = ""
-    elif instruction == "complete_zsh":
-        line = environ.get("_TYPER_COMPLETE_ARGS", "")
-        args = split_arg_string(line)[1:]
-        incomplete = ""
-        if args and not line.endswith(" "):
-            incomplete = args.pop()
-    else:
+    if instruction not in ("complete_bash", "complete_zsh"):
         return None
-    db: str | None = None
-    if len(args) >= 2 and args[0] == "--db":  # `handoff --db work.db show Ac<Tab>`
-        db, args = args[1], args[2:]
-    wanted = (len(args) == 1 and args[0] in CLIENT_ARGUMENT) or (
-        len(args) == 2 and args[0] in CLIENT_OPTION and args[1] in ("--client", "-c")
-    )
-    if not wanted or incomplete[:1] == "-":
+    parsed = command_line(environ)
+    if parsed is None:
         return None
-    names = client_names(incomplete, environ, db=db)
+    args, incomplete = parsed
+    db, _, args = root_options(args)  # `handoff --db work.db show Ac<Tab>`
+    if not args or incomplete[:1] == "-":
+        return None  # a command name or an option name: Typer lists them
+    values = _values(args, incomplete, environ, db, bash=instruction == "complete_bash")
+    if values is None:
+        return None
+    names, escape = values
     if instruction == "complete_bash":
         # Bash inserts a reply as typed text: escape it as its own file completion
         # would, or `Kitamura Logistics` becomes two arguments.
         # (Not once the word has a space: the user is already quoting or escaping.)
-        if " " not in incomplete:
+        if escape and " " not in incomplete:
             names = [bash_escape(name) for name in names]
+        names = [n for n in names if n.startswith(incomplete)]  # Click's own filter
         sys.stdout.write("\n".join(names) + "\n")
     elif names:
         listed = "\n".join(f'"{_zsh_escape(name)}"' for name in names)
@@ -308,6 +325,37 @@ def complete(environ: Mapping[str, str]) -> int | None:
     else:
         sys.stdout.write("_files\n")
     return 0
+
+
+def _values(
+    args: list[str], incomplete: str, environ: Mapping[str, str], db: str | None, *, bash: bool
+) -> tuple[list[str], bool] | None:
+    """What Click would offer after `args` (the command and the words after it), with
+    whether bash needs them escaped; None for any line this path does not answer."""
+    from handoff_cli.cli import complete
+
+    command, rest = args[0], args[1:]
+    if not rest:  # the first argument
+        if command in CLIENT_ARGUMENT:
+            return client_names(incomplete, environ, db=db), True
+        if command in complete.ID_COMMANDS and bash:
+            return [v for v, _ in complete.promise_ids(command, incomplete, environ, db)], False
+        return None
+    option, before = rest[-1], rest[:-1]
+    if any(word[:1] == "-" for word in before):
+        return None  # other options (or `--`) before it: Typer parses them
+    if option in ("--client", "-c") and command in CLIENT_OPTION:
+        return client_names(incomplete, environ, db=db), True
+    if option in ("--tag", "-t") and command in TAG_OPTION:
+        return complete.tags(incomplete, environ, db), True
+    if option in ("--kind", "-k") and command == "log":
+        return complete.kinds(incomplete), False
+    if (option in ("--with", "-w") and command == "log") or (
+        option == "--to" and command == "promise"
+    ):
+        client = before[0] if before else None
+        return complete.contacts(client, incomplete, environ, db), True
+    return None
 
 
 def client_names(

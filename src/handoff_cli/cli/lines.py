@@ -10,7 +10,8 @@ from handoff_cli.cli.render import safe_line, style
 from handoff_cli.models import Promise
 
 
-def every(promise: Promise) -> str:
+def cadence(promise: Promise) -> str:
+    """The promise's rhythm in words (`monthly on the first Tue`), or `one-off`."""
     from handoff_cli.rules import describe_cadence
 
     if promise.rule is None:
@@ -23,7 +24,7 @@ def title_of(promise: Promise) -> str:
 
 
 def next_words(promise: Promise) -> str:
-    """What is owed next: 'Next due Thu 2026-12-31 (monthly on day 31).', or that it is closed."""
+    """What is owed next: 'Next due Thu 2026-12-31, monthly on day 31.', or that it is closed."""
     if promise.status == "done":
         return "Closed." if promise.rule is None else "No further occurrences."
     if promise.status == "dropped":
@@ -37,7 +38,8 @@ def next_words(promise: Promise) -> str:
     if promise.due_at is not None:
         text += f" {promise.due_at.astimezone():%H:%M}"
     if promise.rule is not None:
-        text += f" ({every(promise)})"
+        # After a comma, not in brackets: it may hold its own ("(or the month's last day)").
+        text += f", {cadence(promise)}"
     return text + "."
 
 
@@ -59,7 +61,6 @@ def promise_line(
     as_of: date,
     with_client: bool = True,
     with_owner: bool = False,
-    progress: str | None = None,
 ) -> str:
     parts = [style(f"#{promise.id}", "cyan")]
     if with_client:
@@ -67,7 +68,7 @@ def promise_line(
     parts.append(safe_line(promise.title))
     if promise.to:
         parts.append(f"to {safe_line(promise.to)}")
-    parts.append(style(every(promise), "dim"))
+    parts.append(style(cadence(promise), "dim"))
     if with_owner and promise.owner:
         parts.append(style(f"owner {safe_line(promise.owner)}", "magenta"))
     if promise.status == "open" and promise.next_due:
@@ -85,7 +86,23 @@ def promise_line(
         )
     elif promise.status != "open":
         parts.append(style(promise.status, "yellow"))
-    line = "  ".join(parts)
-    if progress:
-        line += "\n      " + style("latest: ", "dim") + progress
-    return line
+    return "  ".join(parts)
+
+
+def progress_line(progress: str) -> str:
+    """The line under a promise that says where it stands (its latest `log --on` note)."""
+    return "      " + style("latest: ", "dim") + progress
+
+
+def phrases(promise: Promise, *, as_of: date) -> list[str]:
+    """What wrapping keeps whole in a promise's line: `to 佐藤 花子`, `next Fri 2026-11-27`,
+    `(4 days overdue)`."""
+    kept = [f"to {promise.to}"] if promise.to else []
+    if promise.owner:
+        kept.append(f"owner {promise.owner}")
+    if promise.next_due is not None:
+        kept.append(f"next {due_view.day_words(promise.next_due)} {promise.next_due.isoformat()}")
+        kept.append(f"({due_view.relative(promise.next_due, as_of)})")
+    if promise.paused_until is not None:
+        kept.append(f"paused until {promise.paused_until.isoformat()}")
+    return kept

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,12 +13,21 @@ from handoff_cli.cli.options import (
     ClientArg,
     ClientOpt,
     JsonOpt,
+    KindOpt,
     NoteIdArg,
+    TagOpt,
+    TagsOpt,
+    WithOpt,
     complete_client,
+    complete_contact,
     parse_id,
 )
 from handoff_cli.cli.render import out, safe, safe_line, style
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
+
+if TYPE_CHECKING:
+    from handoff_cli.models import Contact, Note, Promise
+    from handoff_cli.store import ClientSummary
 
 app = typer.Typer()
 
@@ -86,18 +96,9 @@ def log(
     at: Annotated[
         str | None, typer.Option("--at", metavar="WHEN", help="When it happened (default now).")
     ] = None,
-    with_: Annotated[
-        list[str] | None,
-        typer.Option("--with", "-w", metavar="NAME", help="A contact present (repeatable)."),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", "-t", metavar="TAG", help="A tag (repeatable, or a,b,c)."),
-    ] = None,
-    kind: Annotated[
-        str,
-        typer.Option("--kind", "-k", metavar="KIND", help="call, meeting, email, visit or note."),
-    ] = "note",
+    with_: WithOpt = None,
+    tag: TagsOpt = None,
+    kind: KindOpt = "note",
     done: Annotated[
         list[int] | None,
         typer.Option(
@@ -163,7 +164,12 @@ def show(
         int, typer.Option("--limit", "-n", min=0, metavar="N", help="Notes to show.")
     ] = 20,
     since: Annotated[
-        str | None, typer.Option("--since", metavar="WHEN", help="Only notes since then.")
+        str | None,
+        typer.Option("--since", metavar="WHEN", help="Only notes since then (a day: all of it)."),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", metavar="WHEN", help="Only notes until then (a day: all of it)."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -172,9 +178,14 @@ def show(
     \b
       handoff show Acme
       handoff show Acme --since "30 days ago" --json
+      handoff show Acme --since 2026/10/01 --until 2026/10/31
     """
+    from handoff_cli import store_queries
+    from handoff_cli.cli.pager import paged
+
     clock = common.now()
-    since_at = common.when(since, at=clock) if since else None
+    since_at = common.bound(since, at=clock) if since else None
+    until_at = common.bound(until, at=clock, end=True) if until else None
     store = common.open_for_read(ctx)
     if store is None:  # reading never creates a database; nothing to show is not an error
         if as_json:
@@ -189,7 +200,9 @@ def show(
             contacts = store.contacts(found)
             promises = store.promises(client=found)
             progress = store.progress([p.uuid for p in promises])
-            notes = store.notes(found, limit=limit, since=since_at)
+            notes = store_queries.notes(
+                store, clients=[found], since=since_at, until=until_at, limit=limit
+            )
             summary = next(
                 s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name
             )
@@ -205,7 +218,33 @@ def show(
             }
         )
         return
-    out(style(safe_line(found.name), "bold"))
+    names = [found.name, *(c.name for c in contacts)]
+    with paged(common.pager_wanted(ctx)):
+        _print_client(found.name, summary, contacts, promises, progress, names, clock.date())
+        heading = "Notes, newest first"
+        if len(notes) == limit and summary.notes > limit:
+            heading += f" ({limit} of {summary.notes}; --limit for more)"
+        out(render.wrap(style(heading, "bold")))
+        if not notes:
+            period = {(True, False): "since then", (False, True): "until then"}.get(
+                (since_at is not None, until_at is not None), "in that period"
+            )
+            shown = "none shown" if since_at is None and until_at is None else f"none {period}"
+            out("  none yet" if not summary.notes else f"  {shown}")
+        for note in notes:
+            print_note(note, names, with_client=False)
+
+
+def _print_client(
+    name: str,
+    summary: ClientSummary,
+    contacts: list[Contact],
+    promises: list[Promise],
+    progress: dict[str, Note],
+    names: list[str],
+    today: date,
+) -> None:
+    out(render.wrap(style(safe_line(name), "bold"), keep=names))
     facts = [
         render.plural(summary.notes, "note"),
         f"last contact {render.when(summary.last_contact)}",
@@ -213,7 +252,7 @@ def show(
     ]
     if summary.overdue:
         facts.append(style(f"{summary.overdue} overdue", "red"))
-    out("  " + " · ".join(facts))
+    out(render.wrap("  " + " · ".join(facts)))
     if contacts:
         out()
         out(style("Contacts", "bold"))
@@ -222,41 +261,38 @@ def show(
             line = f"  {safe_line(c.name)}"
             if details:
                 line += "  " + style(" · ".join(safe_line(d) for d in details), "dim")
-            out(line)
+            out(render.wrap(line, keep=names))
     if promises:
-        from handoff_cli.cli.lines import promise_line
+        from handoff_cli.cli.lines import phrases, progress_line, promise_line
 
         out()
         out(style("Promises", "bold"))
         for p in promises:
-            latest = progress.get(p.uuid)
-            out(
-                "  "
-                + promise_line(
-                    p,
-                    as_of=clock.date(),
-                    with_client=False,
-                    with_owner=p.owner != common.author(),
-                    progress=render.progress_words(latest) if latest else None,
-                )
+            line = "  " + promise_line(
+                p, as_of=today, with_client=False, with_owner=p.owner != common.author()
             )
+            out(render.wrap(line, keep=[*names, *phrases(p, as_of=today)]))
+            latest = progress.get(p.uuid)
+            if latest:
+                out(render.wrap(progress_line(render.progress_words(latest))))
     out()
-    heading = "Notes, newest first"
-    if len(notes) == limit and summary.notes > limit:
-        heading += f" ({limit} of {summary.notes}; --limit for more)"
-    out(style(heading, "bold"))
-    if not notes:
-        out("  none yet" if not summary.notes else "  none since then" if since else "  none shown")
-    for note in notes:
-        meta = [style(f"#{note.id}", "cyan"), render.when(note.at), note.kind]
-        if note.with_:
-            meta.append("with " + ", ".join(safe_line(w) for w in note.with_))
-        if note.tags:
-            meta.append(" ".join("#" + safe_line(t) for t in note.tags))
-        meta.append(style(safe_line(note.author), "dim"))
-        out("  " + "  ".join(meta))
-        for line in safe(note.text).splitlines() or [""]:
-            out("      " + line)
+
+
+def print_note(note: Note, names: list[str], *, with_client: bool) -> None:
+    """A note in a timeline: its id, time, kind, people, tags and author, then its text."""
+    meta = [style(f"#{note.id}", "cyan"), render.when(note.at), note.kind]
+    if with_client:
+        meta[1] = f"{note.at.astimezone():%H:%M}"
+        meta.insert(2, style(safe_line(note.client), "bold"))
+    if note.with_:
+        meta.append("with " + ", ".join(safe_line(w) for w in note.with_))
+    if note.tags:
+        meta.append(" ".join("#" + safe_line(t) for t in note.tags))
+    meta.append(style(safe_line(note.author), "dim"))
+    keep = [*names, note.client, *note.with_]
+    out(render.wrap("  " + "  ".join(meta), hang=2, keep=keep))  # not as deep as the text
+    for line in safe(note.text).splitlines() or [""]:
+        out(render.wrap("      " + line, hang=0, keep=keep))
 
 
 @app.command()
@@ -288,13 +324,17 @@ def clients(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
         return
     if not summaries:
-        out("No clients yet. `handoff log CLIENT TEXT` adds the first.")
+        out(render.wrap("No clients yet. `handoff log CLIENT TEXT` adds the first."))
         return
+    from handoff_cli.cli.pager import paged
+
     rows = [
         [s.name, render.when(s.last_contact), str(s.notes), str(s.open_promises), str(s.overdue)]
         for s in summaries
     ]
-    out(render.table(["Client", "Last contact", "Notes", "Open", "Overdue"], rows))
+    table = render.table(["Client", "Last contact", "Notes", "Open", "Overdue"], rows)
+    with paged(common.pager_wanted(ctx)):
+        out(render.wrap(table, keep=[s.name for s in summaries]))
 
 
 @app.command(no_args_is_help=True)
@@ -302,6 +342,14 @@ def search(
     ctx: typer.Context,
     query: Annotated[list[str], typer.Argument(help="Words to find (all must match).")],
     client: ClientOpt = None,
+    tag: TagOpt = None,
+    author: Annotated[
+        str | None, typer.Option("--author", metavar="NAME", help="Only notes by this author.")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="WHEN", help="Only notes (and promises) since then."),
+    ] = None,
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, metavar="N", help="Most results.")
     ] = 50,
@@ -309,45 +357,54 @@ def search(
 ) -> None:
     """Find notes and promises by words, in any script (報告 finds 月次報告).
 
+    Promises that are done or dropped are marked so. With --tag or --author,
+    only notes are searched (promises have neither).
+
     \b
       handoff search fees
       handoff search 報告 --client 山田商事
+      handoff search quote --tag renewal --since "30 days ago"
     """
+    from handoff_cli import store_queries
+    from handoff_cli.shapes import search_hit_record
+
     words = " ".join(query)
+    since_at = common.bound(since, at=common.now()) if since else None
     store = common.open_or_say_empty(ctx, as_json=as_json, empty=[])
     if store is None:
         return
     with store:
         found = store.client(client) if client else None
-        hits = store.search(words, client=found, limit=limit)[:limit]  # limit is per table
+        hits = store_queries.search(
+            store, words, client=found, since=since_at, author=author, tag=tag, limit=limit
+        )[:limit]  # limit is per kind of record
+        names = store_queries.client_contact_names(store, sorted({h.client for h in hits}))
     if as_json:
-        render.print_json(
-            [
-                {
-                    "type": h.type,
-                    "id": h.id,
-                    "client": h.client,
-                    "at": h.at.isoformat() if h.at else None,
-                    "text": h.text,
-                }
-                for h in hits
-            ]
-        )
+        render.print_json([search_hit_record(h) for h in hits])
         return
     if not hits:
-        out(f"Nothing matches '{safe_line(words)}'.")
+        out(render.wrap(f"Nothing matches '{safe_line(words)}'."))
         return
-    for hit in hits:
-        label = style(f"{hit.type} #{hit.id}", "cyan")
-        out(f"{label}  {render.when(hit.at)}  {style(safe_line(hit.client), 'bold')}")
-        out("    " + render.truncate(safe_line(hit.text), 200))
+    from handoff_cli.cli.pager import paged
+
+    with paged(common.pager_wanted(ctx)):
+        for hit in hits:
+            label = style(f"{hit.type} #{hit.id}", "cyan")
+            if hit.status in ("done", "dropped", "paused"):
+                label += " " + style(f"({hit.status})", "yellow")
+            keep = [hit.client, *names]
+            line = f"{label}  {render.when(hit.at)}  {style(safe_line(hit.client), 'bold')}"
+            out(render.wrap(line, keep=keep))
+            out(render.wrap("    " + render.truncate(safe_line(hit.text), 200), hang=0, keep=keep))
 
 
 @app.command(no_args_is_help=True)
 def contact(
     ctx: typer.Context,
     client: ClientArg,
-    name: Annotated[str, typer.Argument(help="The person's name.")],
+    name: Annotated[
+        str, typer.Argument(help="The person's name.", autocompletion=complete_contact)
+    ],
     role: Annotated[str | None, typer.Option("--role", metavar="ROLE", help="Their role.")] = None,
     email: Annotated[
         str | None, typer.Option("--email", metavar="EMAIL", help="Their e-mail.")

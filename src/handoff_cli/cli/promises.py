@@ -8,9 +8,17 @@ from typing import Annotated
 
 import typer
 
-from handoff_cli.cli import actions, common, due_view, render
-from handoff_cli.cli.lines import covers_words, kept_line, next_words, promise_line, title_of
-from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt
+from handoff_cli.cli import common, due_view, render
+from handoff_cli.cli.lines import (
+    covers_words,
+    kept_line,
+    next_words,
+    phrases,
+    progress_line,
+    promise_line,
+    title_of,
+)
+from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt, ToOpt
 from handoff_cli.cli.render import out, safe_line
 from handoff_cli.errors import BadInput
 from handoff_cli.models import Note, Promise
@@ -29,9 +37,6 @@ EveryOpt = Annotated[
 DueOpt = Annotated[
     str | None,
     typer.Option("--due", metavar="WHEN", help='One-off: the deadline ("fri", "fri 18:00").'),
-]
-ToOpt = Annotated[
-    str | None, typer.Option("--to", metavar="NAME", help="The contact it is owed to.")
 ]
 StartOpt = Annotated[
     str | None,
@@ -171,20 +176,20 @@ def promises(
         render.print_json([render.promise_json(p, progress=progress.get(p.uuid)) for p in listed])
         return
     if not listed:
-        out("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one.")
+        out(render.wrap("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one."))
         return
+    from handoff_cli.cli.pager import paged
+
     me = common.author()
-    for p in listed:
-        latest = progress.get(p.uuid)
-        out(
-            promise_line(
-                p,
-                as_of=clock.date(),
-                with_client=found is None,
-                with_owner=p.owner != me,
-                progress=render.progress_words(latest) if latest else None,
+    with paged(common.pager_wanted(ctx)):
+        for p in listed:
+            line = promise_line(
+                p, as_of=clock.date(), with_client=found is None, with_owner=p.owner != me
             )
-        )
+            out(render.wrap(line, keep=[p.client, *phrases(p, as_of=clock.date())]))
+            latest = progress.get(p.uuid)
+            if latest:
+                out(render.wrap(progress_line(render.progress_words(latest))))
 
 
 def _timeline_note(store: Store, w: Writer, promise: Promise, text: str, at: datetime) -> Note:
@@ -572,16 +577,16 @@ def due(
       handoff due --as-of 2026-12-24 --within 14
       handoff due --check || notify-send "handoff: something is due"
     """
-    code = due_view.show_due(
-        common.db_path(ctx),
-        as_of=as_of,
-        within=within,
-        client=client,
-        as_json=as_json,
-        check=check,
-    )
+    from handoff_cli.cli.pager import paged
+
+    with paged(common.pager_wanted(ctx) and not as_json):
+        code = due_view.show_due(
+            common.db_path(ctx),
+            as_of=as_of,
+            within=within,
+            client=client,
+            as_json=as_json,
+            check=check,
+        )
     if code:
         raise typer.Exit(code)
-
-
-__all__ = ["actions"]

@@ -14,7 +14,7 @@ import os
 import re
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
@@ -126,6 +126,8 @@ def print_json(value: Any) -> None:
 
 def width(text: str) -> int:
     """Terminal cells: East Asian wide and full-width characters take two."""
+    if text.isascii():
+        return len(text)  # control characters are made visible before anything is measured
     total = 0
     for char in text:
         if unicodedata.combining(char):
@@ -146,6 +148,317 @@ def truncate(text: str, cells: int) -> str:
         result += char
         used += w
     return result + "…"
+
+
+# ---------------------------------------------------------------- wrapping
+
+_width_decided: dict[int, tuple[TextIO, int | None]] = {}
+
+
+def line_width(stream: TextIO | None = None) -> int | None:
+    """The width to wrap human output at, or None for no wrapping.
+
+    `$COLUMNS` when it is set (so `COLUMNS=60 handoff due | less` wraps, and
+    tests pin it), else the terminal's width when the stream is a terminal;
+    output to a pipe or a file is never wrapped. Decided once per stream.
+    """
+    stream = stream or sys.stdout
+    known = _width_decided.get(id(stream))
+    if known is not None and known[0] is stream:
+        return known[1]
+    cells: int | None = None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isascii() and columns.isdigit() and 0 < int(columns) < 100_000:
+        cells = int(columns)
+    elif stream.isatty():
+        import shutil
+
+        cells = shutil.get_terminal_size().columns
+    _width_decided[id(stream)] = (stream, cells)
+    return cells
+
+
+def decide_for(stream: TextIO, *, like: TextIO) -> None:
+    """Give `stream` (a pager's pipe) the colour and width decided for the terminal `like`."""
+    _color_decided[id(stream)] = (stream, _color_enabled(like))
+    _width_decided[id(stream)] = (stream, line_width(like))
+
+
+_ESCAPE = re.compile("\x1b\\[[0-9;]*m")
+_RESET = "\x1b[0m"
+# Kinsoku: no line starts with a closing mark or a small kana, none ends with an opening one.
+_NO_BREAK_BEFORE = frozenset(
+    ")]}>,.:;!?%\u2019\u201d、。，．・：；？！）」』】〉》〕｝］ー"
+    "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ々〜…‥"
+)
+_NO_BREAK_AFTER = frozenset("([{<\u2018\u201c（「『【〈《〔｛［")
+
+
+class _Atom:
+    """A piece of a line that is never split: a word, a name, one CJK character."""
+
+    __slots__ = ("space", "text", "cells", "breakable", "name")
+
+    def __init__(self, space: str, text: str, breakable: bool, name: bool = False) -> None:
+        self.space = space  # the whitespace before it, dropped when a line breaks there
+        self.text = text  # may carry colour escapes
+        self.cells = width(_ESCAPE.sub("", text) if "\x1b" in text else text)
+        self.breakable = breakable  # whether a line may break before it
+        self.name = name
+
+
+def wrap(
+    text: str, *, hang: int = 4, keep: Iterable[str | None] = (), cells: int | None = None
+) -> str:
+    """`text` with each line fitted to the output's width (`line_width`), for people.
+
+    Lines break at spaces and, in Japanese and Chinese text, between characters
+    (never before a closing mark or after an opening one); never inside a word
+    that fits a line, nor inside a name in `keep` (client and contact names, as
+    stored), even one with a space (`佐藤 花子`). Widths are terminal cells (East
+    Asian wide characters take two); colour is closed at each line end and
+    opened again on the next. Continuation lines are indented `hang` cells more
+    than the line's own indent. Without a width (not a terminal), `text` as is.
+    """
+    cells = cells if cells is not None else line_width()
+    if cells is None:
+        return text
+    names = sorted({safe_line(k) for k in keep if k and k.strip()}, key=len, reverse=True)
+    return "\n".join(_wrap_line(line, cells, hang, names) for line in text.split("\n"))
+
+
+def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
+    if 2 * len(line) <= cells:
+        return line  # fits whatever its characters (escapes only make it look longer)
+    if width(_ESCAPE.sub("", line)) <= cells:
+        return line
+    body = line.lstrip(" ")
+    lead = len(line) - len(body)
+    indent = " " * min(lead + hang, max(lead, cells // 2))
+    atoms = _ascii_atoms(body, names) if body.isascii() else _atoms(body, names)
+    lines: list[str] = []
+    current = " " * lead
+    used = lead
+    fresh = True  # nothing on the current line yet but its indent
+    active = ""  # the colour escape in force
+    for chunk in _chunks(atoms):
+        size = chunk[0].cells if len(chunk) == 1 else sum(a.cells for a in chunk)
+        space = 0 if fresh else len(chunk[0].space)
+        line_room = cells - len(indent)
+        pieces = chunk
+        if used + space + size > cells:
+            # Too wide for any line: split it where it stands, as textwrap does, if there is room.
+            split_here = size > line_room and cells - used - space >= 4
+            if not fresh and not split_here:
+                lines.append(current + (_RESET if active else ""))
+                current, used, fresh = indent + active, len(indent), True
+                space = 0
+            if size > cells - used - space:
+                pieces = _split(chunk, cells - used - space, line_room)
+        for atom in pieces:
+            if atom is _BREAK:
+                lines.append(current + (_RESET if active else ""))
+                current, used, fresh = indent + active, len(indent), True
+                continue
+            if not fresh:
+                current += atom.space
+                used += len(atom.space)
+            current += atom.text
+            used += atom.cells
+            fresh = False
+            if "\x1b" in atom.text:
+                for code in _ESCAPE.findall(atom.text):
+                    active = "" if code == _RESET else code
+    lines.append(current)
+    return "\n".join(lines)
+
+
+_BREAK = _Atom("", "", True)  # a forced break inside a chunk too long for any line
+
+
+def _chunks(atoms: list[_Atom]) -> Iterator[list[_Atom]]:
+    """Runs of atoms with no break allowed between them."""
+    chunk: list[_Atom] = []
+    for atom in atoms:
+        if atom.breakable and chunk:
+            yield chunk
+            chunk = []
+        chunk.append(atom)
+    if chunk:
+        yield chunk
+
+
+def _split(chunk: list[_Atom], room: int, next_room: int) -> list[_Atom]:
+    """A chunk wider than a whole line, broken between characters (but never inside a name)."""
+    pieces: list[_Atom] = []
+    for atom in chunk:
+        if atom.name or atom.cells <= 1:
+            pieces.append(atom)
+            continue
+        first = True
+        for part in re.split(f"({_ESCAPE.pattern})", atom.text):
+            if not part:
+                continue
+            if _ESCAPE.fullmatch(part):
+                pieces.append(_Atom("", part, False))
+                continue
+            for char in part:
+                pieces.append(_Atom(atom.space if first else "", char, False))
+                first = False
+    result: list[_Atom] = []
+    used = 0
+    for piece in pieces:
+        size = piece.cells + (len(piece.space) if result else 0)
+        if used and used + size > room:
+            result.append(_BREAK)
+            used = 0
+            room = next_room
+        result.append(piece)
+        used += piece.cells
+    return result
+
+
+def _name_spans(body: str, names: list[str]) -> dict[int, str]:
+    """Where each name (longest first) occurs in `body`, without overlaps: start -> name."""
+    found: dict[int, str] = {}
+    taken: list[tuple[int, int]] = []
+    for name in names:
+        at = body.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if all(end <= a or at >= b for a, b in taken):
+                found[at] = name
+                taken.append((at, end))
+            at = body.find(name, at + 1)
+    return found
+
+
+_ASCII_TOKEN = re.compile("(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)")
+_KEEP = "\x00"  # stands for a space inside a name while an ASCII line is cut into words
+
+
+def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
+    """`_atoms` for a line of ASCII (most English lines): words are the runs between spaces."""
+    whole = set(names)
+    for name in names:
+        if " " in name and name in body:
+            body = body.replace(name, name.replace(" ", _KEEP))
+    atoms: list[_Atom] = []
+    space = ""
+    pending = ""
+    for code, spaces, word in _ASCII_TOKEN.findall(body):
+        if code:
+            if code == _RESET and atoms and not space:
+                atoms[-1].text += code
+            else:
+                pending += code
+        elif spaces:
+            space += spaces
+        else:
+            text = word.replace(_KEEP, " ")
+            is_name = _KEEP in word or _ESCAPE.sub("", text) in whole
+            atoms.append(_Atom(space, pending + text, bool(space) or not atoms, name=is_name))
+            space = pending = ""
+    if pending:
+        if atoms:
+            atoms[-1].text += pending
+        else:
+            atoms.append(_Atom(space, pending, True))
+    return atoms
+
+
+_NARROW_RUN = re.compile("[!-~]+")  # printable ASCII but the space: never wide, never split
+
+
+def _atoms(body: str, names: list[str]) -> list[_Atom]:
+    """Split a line (without its indent) into atoms, escapes glued to their text."""
+    from bisect import bisect_right
+
+    name_at = _name_spans(body, names) if names else {}
+    starts = sorted(name_at)
+    atoms: list[_Atom] = []
+    space = ""
+    pending = ""  # escapes waiting for the next visible text
+    word = ""
+    word_space = ""
+    word_breakable = True
+    previous = ""  # the last visible character, for the CJK break rules
+
+    def flush_word() -> None:
+        nonlocal word
+        if word:
+            atoms.append(_Atom(word_space, word, word_breakable))
+            word = ""
+
+    i = 0
+    n = len(body)
+    while i < n:
+        char = body[i]
+        if char == "\x1b":
+            m = _ESCAPE.match(body, i)
+            if m is not None:
+                code = m.group()
+                if code == _RESET and (word or atoms) and not space:
+                    if word:
+                        word += code
+                    else:
+                        atoms[-1].text += code
+                else:
+                    pending += code
+                i = m.end()
+                continue
+        if char == " ":
+            flush_word()
+            space += char
+            i += 1
+            continue
+        name = name_at.get(i)
+        wide = name is None and _is_wide(char)
+        if name is not None or wide or not word:
+            flush_word()
+            breakable = bool(space) or (
+                bool(previous)
+                and (wide or _is_wide(previous) or (name is not None and _is_wide(name[0])))
+                and char not in _NO_BREAK_BEFORE
+                and previous not in _NO_BREAK_AFTER
+            )
+            if not atoms and not space:
+                breakable = True
+            if name is not None:
+                atoms.append(_Atom(space, pending + name, breakable, name=True))
+                previous = name[-1]
+                i += len(name)
+                space = pending = ""
+                continue
+            if wide:
+                atoms.append(_Atom(space, pending + char, breakable))
+                previous = char
+                i += 1
+                space = pending = ""
+                continue
+            word, word_space, word_breakable = "", space, breakable
+            space = ""
+        # A narrow run: as far as printable ASCII goes, up to the next name.
+        run = _NARROW_RUN.match(body, i)
+        end = run.end() if run is not None else i + 1
+        following = bisect_right(starts, i)
+        if following < len(starts):
+            end = min(end, starts[following])
+        word += pending + body[i:end]
+        pending = ""
+        previous = body[end - 1]
+        i = end
+    flush_word()
+    if pending:
+        if atoms:
+            atoms[-1].text += pending
+        else:
+            atoms.append(_Atom(space, pending, True))
+    return atoms
+
+
+def _is_wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def pad(text: str, cells: int) -> str:

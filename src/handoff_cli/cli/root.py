@@ -38,15 +38,23 @@ HELP = """Keep client notes and promises, and hand them over.
   handoff log Acme "called about the fees" --with Tanaka
   handoff promise Acme "Monthly status report" --every monthly --to Tanaka
   handoff due
+  handoff notes --since mon --format md
+  handoff agenda --from 2026-12-21 --days 14
   handoff export -o handover.md
 
+\b
+Dates (WHEN): 2026-12-01, 2026/12/01, Dec 1, 12/1, today, 明日, yesterday 15:00,
+fri, next mon 9am, in 3 days, 2 weeks ago, end of month, 月末, +2w, -1d.
+
 The database is --db PATH, else $HANDOFF_DB, else handoff.db in your data directory.
+At a terminal, lists go through $PAGER (else less -FRX) and wrap at its width;
+`handoff --no-pager` or PAGER=cat prints them straight.
 """
 
 app = typer.Typer(
     cls=HandoffGroup,
     help=HELP,
-    no_args_is_help=True,
+    invoke_without_command=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -66,6 +74,9 @@ def root(
         str | None,
         typer.Option("--db", metavar="PATH", help="The database file (default: $HANDOFF_DB)."),
     ] = None,
+    no_pager: Annotated[
+        bool, typer.Option("--no-pager", help="Print lists straight to the terminal.")
+    ] = False,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
@@ -73,13 +84,35 @@ def root(
 ) -> None:
     from handoff_cli.paths import database_path
 
-    ctx.obj = {"db_path": database_path(db)}
+    ctx.obj = {"db_path": database_path(db), "pager": not no_pager}
+    if ctx.invoked_subcommand is None:
+        _morning_summary(ctx)
+        typer.echo()
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+
+
+def _morning_summary(ctx: typer.Context) -> None:
+    """Bare `handoff`: the morning view's one line, then the help."""
+    from handoff_cli.cli import common, due_view, render
+    from handoff_cli.store import Store
+
+    path = common.db_path(ctx)
+    store = Store.open(path, create=False)
+    if store is None:
+        render.out(common.no_database_text(path))
+        return
+    with store:
+        items = due_view.due_items(
+            store, as_of=common.today(), within=due_view.DEFAULT_WITHIN, client_name=None
+        )
+    render.out(f"{due_view.summary(items)} (`handoff due` lists them)")
 
 
 def _register() -> None:
-    from handoff_cli.cli import maintenance, notes, promises, transfer
+    from handoff_cli.cli import browse, maintenance, notes, promises, transfer
 
-    for module in (notes, promises, transfer, maintenance):
+    for module in (notes, promises, browse, transfer, maintenance):
         app.add_typer(module.app)
 
 

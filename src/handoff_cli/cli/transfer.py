@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from handoff_cli.cli import common
+from handoff_cli.cli.options import ClientsOpt
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.formats import DEFAULT_FORMAT, FORMATS
 
@@ -51,10 +52,7 @@ def export(
             help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values()) + ".",
         ),
     ] = DEFAULT,
-    client: Annotated[
-        list[str] | None,
-        typer.Option("--client", "-c", metavar="CLIENT", help="Only this client (repeatable)."),
-    ] = None,
+    client: ClientsOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
