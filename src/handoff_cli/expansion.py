@@ -445,9 +445,7 @@ def _chunks(rule: Rule, start: date, low: int, budget: Budget) -> Iterator[list[
             yield picked
 
 
-def _next_active_year(
-    rule: Rule, start: date, week0: int, month0: int, year: int
-) -> int | None:
+def _next_active_year(rule: Rule, start: date, week0: int, month0: int, year: int) -> int | None:
     """The first year from ``year`` on that holds a day of an active period (None: none)."""
     n = rule.interval
     if n == 1:

@@ -46,6 +46,7 @@ __all__ = [
     "advance",
     "after_done_ended",
     "check_rule_cost",
+    "count_between",
     "first_due",
     "missed",
     "next_due",
@@ -167,8 +168,21 @@ def status(next_due: date, as_of: date, within: int) -> str | None:
 
 
 def occurrences_between(rule: str, start: date, after: date, until: date) -> list[date]:
-    """The occurrences d of the rule from ``start`` with after <= d <= until."""
+    """The occurrences d of the rule from ``start`` with after <= d <= until.
+
+    At most what the step budget allows (for the common shapes: `STEP_BUDGET`
+    of them); see the module's notes.
+    """
     return _series(rule, start).between(after, until)
+
+
+def count_between(rule: str, start: date, after: date, until: date) -> int:
+    """How many occurrences d of the rule from ``start`` have after <= d <= until.
+
+    Arithmetic for the common shapes; otherwise counted within the step budget
+    (a lower bound if it runs out).
+    """
+    return _series(rule, start).count_between(after, until)
 
 
 # --------------------------------------------------------------------------- rules that cost
@@ -190,13 +204,12 @@ def check_rule_cost(rule: str | None, start: date) -> None:
             f"not {start.isoformat()}; give --start a later day"
         )
         raise BadInput(msg)
-    horizon = _add_months(start, 120)
-    series = _series(rule, start)
-    first = series.first_from(start)
-    if first is None or horizon is None or first > horizon:
+    horizon = _add_months(start, 120) or date.max
+    first = _series(rule, start).first_from(start)
+    if first is None or first > horizon:
         msg = (
-            f"the rule {rule} has no occurrence in the ten years from {start.isoformat()}, "
-            "so it would never fall due; check its parts (a day that exists, a month it has)"
+            f"the rule {rule} has no occurrence in the ten years from {start.isoformat()}; "
+            "a promise's rule must fall due within ten years of its start"
         )
         raise BadInput(msg)
 

@@ -72,6 +72,7 @@ def promise(
     if every is not None:
         first = common.day(start, at=clock) if start else clock.date()
         rule: str | None = parse_rule(every, start=first)
+        schedule.check_rule_cost(rule, first)
     else:
         assert due is not None
         first = common.day(due, at=clock)

@@ -310,8 +310,8 @@ def ics_rule(promise: Promise) -> str | None:
         plain = rules.Rule(rule.freq, rule.interval, wkst=rule.wkst, until=rule.until)
         return str(rules.complete(plain, promise.next_due))
     if rule.count is not None:
-        left = schedule.occurrences_between(promise.rule, promise.start, promise.next_due, date.max)
-        rule = replace(rule, count=max(1, len(left)))
+        left = schedule.count_between(promise.rule, promise.start, promise.next_due, date.max)
+        rule = replace(rule, count=max(1, left))
     return str(rule)
 
 
