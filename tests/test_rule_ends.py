@@ -32,11 +32,13 @@ def ok(result: Result) -> Result:
     [
         ("weekly, 3 times", True, "every week after it is done, 3 times"),
         ("weekly, 1 time", True, "every week after it is done, 1 time"),
-        ("every 2 months until 2026-12-24", True, "every 2 months after it is done, until 2026-12-24"),
+        ("every 2 months until 2026-12-24", True,
+         "every 2 months after it is done, until 2026-12-24"),
         ("monthly", True, "every month after it is done"),
         ("weekly, 3 times", False, "weekly on Mon, 3 times"),
         ("weekly until 2026-12-24", False, "weekly on Mon, until 2026-12-24"),
-        ("FREQ=MONTHLY;BYDAY=MO,FR;BYSETPOS=-1;COUNT=4", True, "every month after it is done, 4 times"),
+        ("FREQ=MONTHLY;BYDAY=MO,FR;BYSETPOS=-1;COUNT=4", True,
+         "every month after it is done, 4 times"),
     ],
 )  # fmt: skip
 def test_the_cadence_says_when_a_rule_ends(words: str, after_done: bool, said: str) -> None:
