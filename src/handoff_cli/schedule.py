@@ -18,18 +18,23 @@ passes (a start from 1900 on, an occurrence within ten years of it), but a rule
 that came in a bundle may be anything, and no promise may make `due` slow. So
 every question a series answers (the first occurrence from a day, the
 occurrences or their number between two days) may spend at most `STEP_BUDGET`
-steps: a year looked at, or a day in it. That is a few milliseconds, and looks
-at least 50 years ahead even for the densest rule (at most 367 steps a year).
-When the budget runs out the answer is cut short, and this is what it means:
+steps (see `expansion`: a year looked at, a day in it): about ten milliseconds
+at most. That looks ahead at least 35 years for any rule, 50 for one that falls
+on every day, and thousands of years for a sparse one (a rule whose days never
+exist, like February 30, is found out at once); a COUNT rule is walked from its
+start, so for it the years count from there. When the budget runs out the
+answer is cut short, and this is what it means:
 
-- a search finds no further occurrence: the rule is taken to have ended there
-  (as COUNT or UNTIL would end it);
-- a count or a list holds the occurrences found so far: a count is then a
-  lower bound, a list the first of them.
+- a search finds no further occurrence: the rule is taken to have ended there,
+  as COUNT or UNTIL would end it (`next_due` None; an import marks the promise
+  done);
+- a count is the occurrences found so far, a lower bound (`missed` too);
+- a list holds the first occurrences only.
 
-The series says so (`gave_up`), for callers that want to show it. No rule that
-`check_rule_cost` accepts needs more on any question of a duty's lifetime:
-one occurrence within 50 years of any day is enough.
+The series says so (`gave_up`), for callers that want to show it. Rules that
+`check_rule_cost` accepts fall due within ten years of their start; one whose
+later occurrences are decades apart as well as costly to find is the only kind
+this can cut short in a promise's lifetime.
 """
 
 from __future__ import annotations
