@@ -82,8 +82,9 @@ def year_days(rule: Rule, year: int) -> tuple[tuple[int, ...], int]:
     """The days of ``year`` (0 = January 1st) that pass the rule's BY filters, and the cost.
 
     BYSETPOS and INTERVAL are not applied here: they depend on the period. The
-    cost is the work done in steps: a fixed part and one a candidate day looked
-    at. Only ``year % 400`` matters, so each rule works out at most 400 years.
+    cost is what working the year out takes, in steps: a fixed part and one a
+    candidate day looked at (a walk pays it the first time it meets the year).
+    Only ``year % 400`` matters, so each rule works out at most 400 years.
     """
     return _filter(rule).days(year)
 
@@ -110,14 +111,14 @@ class _Filter:
         self.pos_days = frozenset(d for d in rule.bymonthday if d > 0)
         self.neg_days = frozenset(d for d in rule.bymonthday if d < 0)
         self.yeardays = frozenset(rule.byyearday)
-        self.known: dict[int, tuple[tuple[int, ...], int]] = {}
+        self._known: dict[int, tuple[tuple[int, ...], int]] = {}
         self._ahead: list[int] | None = None
 
     def days(self, year: int) -> tuple[tuple[int, ...], int]:
         residue = year % _CYCLE
-        found = self.known.get(residue)
+        found = self._known.get(residue)
         if found is None:
-            found = self.known[residue] = self._days(2000 + residue)
+            found = self._known[residue] = self._days(2000 + residue)
         return found
 
     def ahead(self) -> list[int]:

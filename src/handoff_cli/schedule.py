@@ -297,7 +297,6 @@ class _Series:
         self.until = rule.until
         self.budget = Budget(STEP_BUDGET)  # refilled for each question asked
         self.gave_up = False  # whether any answer was cut short by the budget
-        self._cut_short = False
 
     def first_from(self, day: date) -> date | None:  # first occurrence >= day
         raise NotImplementedError
@@ -578,6 +577,7 @@ class _Expanded(_Series):
         self._walk: Iterator[date] | None = None
         self._lo = start  # the cursor holds every occurrence >= _lo, in order,
         self._cur: date | None = None  # the first of them being _cur (None: there is none)
+        self._cut_short = False  # the cursor ended with the budget, not with the rule
         self._jump = self._JUMP[rule.freq]
 
     def _restart(self, day: date) -> None:
