@@ -44,7 +44,7 @@ def walked(rule: Rule, start: date, frm: date, end: date) -> list[date]:
     return list(itertools.takewhile(lambda d: d <= end, walk(rule, start, frm, Budget(PLENTY))))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     text=rfc_rules(),
     start=st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 12, 31)),

@@ -205,8 +205,8 @@ def bundle_with(run: Run, tmp_path: Path, cases: list[tuple[str, date]]) -> str:
 def test_costly_rules_by_import_keep_due_bounded(
     run: Run, tmp_path: Path, series_made: list[Any]
 ) -> None:
-    cases = [*COSTLY, ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29", date(1, 1, 1))] * 2
-    assert len(cases) >= 11  # as many as made `due` take 20 s
+    cases = [*COSTLY, COSTLY[0], COSTLY[0]]
+    assert len(cases) == 11  # as many as made `due` take 20 s
     bundle = bundle_with(run, tmp_path, cases)
     other = tmp_path / "other.db"
     series_made.clear()

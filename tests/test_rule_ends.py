@@ -6,7 +6,7 @@ The clock is pinned to Mon 2026-11-23 10:00 in Tokyo (conftest).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import icalendar
@@ -113,3 +113,17 @@ def test_an_after_done_rule_keeps_its_until_in_the_calendar(run: Run, tmp_path: 
     (event,) = calendar_of(run, tmp_path).walk("VEVENT")
     rule = event["RRULE"].to_ical().decode()
     assert "UNTIL=20270331" in rule and "INTERVAL=2" in rule
+
+
+def test_an_after_done_rule_keeps_its_count_in_the_calendar() -> None:
+    from handoff_cli.cli.transfer import ics_rule
+    from handoff_cli.models import Completion, Promise
+
+    weekly = parse_rule("weekly, 3 times", start=MON)
+    p = Promise(1, "u", "Acme", "Backup check", None, weekly, MON, True, "open", MON)
+    assert ics_rule(p) == "FREQ=WEEKLY;BYDAY=MO;COUNT=3"
+    done = Completion("c", datetime(2026, 11, 23, 10, tzinfo=timezone.utc), MON)
+    later = date(2026, 12, 2)  # a Wednesday: the cadence runs from the next due date
+    p = Promise(1, "u", "Acme", "Backup check", None, weekly, MON, True, "open", later,
+                completions=(done,))  # fmt: skip
+    assert ics_rule(p) == "FREQ=WEEKLY;BYDAY=WE;COUNT=2"
