@@ -158,12 +158,14 @@ def parse_rule(text: str, *, start: date, zone: tzinfo | None = None) -> str:
     dateutil would infer from DTSTART is written out (from ``start``). Raises
     BadInput with examples on anything else.
 
-    Promises fall on days, so a canonical UNTIL is a day. An UNTIL with a time
-    in UTC (``UNTIL=19971224T000000Z``, as calendars write it for an event with
-    a time zone) is the day that instant falls on in ``zone`` (None: this
-    machine's local time zone, where due dates are counted), as RFC 5545 has
-    it: in New York that one is December 23. An UNTIL with a time and no ``Z``
-    is already local: its day.
+    Promises fall on days, so a canonical UNTIL is a day, as RFC 5545 wants
+    for a DTSTART that is a date (UNTIL "MUST have the same value type"). A
+    rule copied from a calendar event that had a time zone carries an UNTIL in
+    UTC (the RFC requires UTC there: ``UNTIL=19971224T000000Z``); it bounds
+    the occurrences inclusively at that instant, so the last day it allows is
+    the day that instant falls on in ``zone`` (None: this machine's local time
+    zone, where due dates are counted): in New York, December 23. An UNTIL
+    with a time and no ``Z`` is a local time already: its day.
 
     Whether the rule is cheap enough to keep (`schedule.check_rule_cost`) is
     for the caller to ask: `promise` and `modify` do, `import` does not.
@@ -233,7 +235,10 @@ def complete(rule: Rule, start: date) -> Rule:
 
 
 def rrule_for(rule: Rule, dtstart: date) -> rrule:
-    """The dateutil rrule for ``rule`` expanded from ``dtstart`` (midnight, naive)."""
+    """The dateutil rrule for ``rule`` expanded from ``dtstart`` (midnight, naive).
+
+    `expansion` walks rules itself; the tests check it against this.
+    """
     from dateutil.rrule import rrule, weekday
 
     return rrule(
