@@ -491,4 +491,4 @@ def test_ics_text_is_escaped_and_control_characters_are_dropped(run: Run) -> Non
     text = export(run, "--format", "ics")
     assert "\x1b" not in text
     (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
-    assert str(event["SUMMARY"]) == "a;b,c\\d\nline\\x1b[31m (Acme)"
+    assert str(event["SUMMARY"]) == "a;b,c\\d line\\x1b[31m (Acme)"  # one line, as in md

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal, NoReturn
 
@@ -151,22 +151,31 @@ def _message(text: str, reason: str) -> str:
 # --------------------------------------------------------------------------- public API
 
 
-def parse_rule(text: str, *, start: date) -> str:
+def parse_rule(text: str, *, start: date, zone: tzinfo | None = None) -> str:
     """Parse RULE words or an RFC 5545 rule into a canonical rule string.
 
     The result has no DTSTART and no ``RRULE:`` prefix, and every BY part that
     dateutil would infer from DTSTART is written out (from ``start``). Raises
-    BadInput with examples on anything else, and for rules with no occurrence in
-    the ten years from ``start``.
+    BadInput with examples on anything else.
+
+    Promises fall on days, so a canonical UNTIL is a day, as RFC 5545 wants
+    for a DTSTART that is a date (UNTIL "MUST have the same value type"). A
+    rule copied from a calendar event that had a time zone carries an UNTIL in
+    UTC (the RFC requires UTC there: ``UNTIL=19971224T000000Z``); it bounds
+    the occurrences inclusively at that instant, so the last day it allows is
+    the day that instant falls on in ``zone`` (None: this machine's local time
+    zone, where due dates are counted): in New York, December 23. An UNTIL
+    with a time and no ``Z`` is a local time already: its day.
+
+    Whether the rule is cheap enough to keep (`schedule.check_rule_cost`) is
+    for the caller to ask: `promise` and `modify` do, `import` does not.
     """
     try:
         if "=" in text or text.strip().upper().startswith("RRULE"):
-            rule = complete(_parse_rfc(text), start)
+            rule = complete(_parse_rfc(text, zone), start)
             _validate_with_dateutil(rule, start)
         else:
             rule = complete(_parse_words(text), start)
-            if _may_be_sparse(rule):
-                _validate_with_dateutil(rule, start)
     except _Refused as exc:
         raise BadInput(_message(text, exc.reason)) from None
     return str(rule)
@@ -184,11 +193,7 @@ def describe_rule(rule: str) -> str:
     words = _describe(r)
     if words is None:
         return rule
-    if r.count is not None:
-        words += f", {r.count} time" + ("" if r.count == 1 else "s")
-    if r.until is not None:
-        words += f", until {r.until.isoformat()}"
-    return words
+    return words + _ending(r)
 
 
 def step(rule: str) -> tuple[str, int]:
@@ -230,7 +235,10 @@ def complete(rule: Rule, start: date) -> Rule:
 
 
 def rrule_for(rule: Rule, dtstart: date) -> rrule:
-    """The dateutil rrule for ``rule`` expanded from ``dtstart`` (midnight, naive)."""
+    """The dateutil rrule for ``rule`` expanded from ``dtstart`` (midnight, naive).
+
+    `expansion` walks rules itself; the tests check it against this.
+    """
     from dateutil.rrule import rrule, weekday
 
     return rrule(
@@ -271,7 +279,7 @@ _KNOWN = {
 }
 
 
-def _parse_rfc(text: str) -> Rule:
+def _parse_rfc(text: str, zone: tzinfo | None = None) -> Rule:
     body = text.strip()
     if "DTSTART" in body.upper():
         _refuse("no DTSTART: the promise's start is the rule's start")
@@ -303,7 +311,7 @@ def _parse_rfc(text: str) -> Rule:
         freq=freq,
         interval=_one_int(parts, "INTERVAL", MAX_INTERVAL) or 1,
         count=_one_int(parts, "COUNT", MAX_COUNT),
-        until=_until(parts.get("UNTIL")),
+        until=_until(parts.get("UNTIL"), zone),
         bymonth=_int_list(parts, "BYMONTH", 12, negative=False),
         bymonthday=_int_list(parts, "BYMONTHDAY", 31),
         byday=_byday(parts.get("BYDAY")),
@@ -386,69 +394,37 @@ def _weekday_code(value: str) -> int:
     return DAY_CODES.index(value)
 
 
-def _until(value: str | None) -> date | None:
-    """UNTIL as a calendar day (a time or UTC 'Z' on it is dropped: promises are per day)."""
+def _until(value: str | None, zone: tzinfo | None) -> date | None:
+    """UNTIL as the last calendar day it allows (see `parse_rule` for one with a time)."""
     if value is None:
         return None
     match = _UNTIL_RE.fullmatch(value)
     if not match:
-        _refuse("UNTIL must look like 20261231")
+        _refuse("UNTIL must look like 20261231 or 20261231T235959Z")
+    year, month, day, clock = match.groups()
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if clock is None:
+            return date(int(year), int(month), int(day))
+        moment = datetime(
+            int(year), int(month), int(day), int(clock[1:3]), int(clock[3:5]), int(clock[5:7])
+        )
+        if not clock.endswith("Z"):
+            return moment.date()  # a floating (local) time: its day
+        return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
     except ValueError:
-        _refuse("UNTIL is not a real date")
+        _refuse("UNTIL is not a real date and time")
+    except OverflowError:
+        _refuse("UNTIL is out of range")
 
 
 def _validate_with_dateutil(rule: Rule, start: date) -> None:
-    """Let dateutil read the rule, and refuse it if it has no occurrence within ten years."""
+    """Let dateutil read the rule, as calendars that get it in an export will."""
     from dateutil.rrule import rrulestr
 
     try:
         rrulestr(str(rule), dtstart=_start_of(start))
-        first = _first_in_ten_years(rule, start)
     except (ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError):
         _refuse("not a rule dateutil can expand")
-    if first is None:
-        _refuse("no occurrence in the ten years from the start")
-
-
-def _first_in_ten_years(rule: Rule, start: date) -> date | None:
-    """First occurrence within ten years of start, in bounded time.
-
-    dateutil searches up to year 9999 for a rule that never matches (FREQ=DAILY;
-    BYMONTH=2;BYMONTHDAY=30 takes seconds). The Gregorian calendar repeats every
-    400 years, weekdays included, so the same window is searched near year 9999,
-    where dateutil gives up soon after it.
-    """
-    end = _plus_years(start, 10)
-    shift = max(0, (9998 - end.year) // 400 * 400)
-    until = rule.until if rule.until is not None and rule.until <= end else None
-    shifted = replace(rule, until=None if until is None else _plus_years(until, shift))
-    shifted_start = _plus_years(start, shift)
-    first = rrule_for(shifted, shifted_start).after(_start_of(shifted_start), inc=True)
-    if first is None:
-        return None
-    found = _plus_years(first.date(), -shift)
-    return found if found <= end else None
-
-
-def _plus_years(day: date, years: int) -> date:
-    """``day`` moved by whole years (Feb 29 to Feb 28 when needed), clamped to date's range."""
-    year = min(max(day.year + years, 1), 9999)
-    if day.month == 2 and day.day == 29:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        return date(year, 2, 29 if leap else 28)
-    return date(year, day.month, day.day)
-
-
-def _may_be_sparse(rule: Rule) -> bool:
-    """Whether a rule built from words might lack an occurrence in ten years.
-
-    Every word form has an occurrence in every active period, so its first one is
-    at most two intervals away; only long intervals and UNTIL need checking.
-    """
-    longest = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 31, "YEARLY": 366}[rule.freq]
-    return rule.until is not None or rule.interval * longest > 1826
 
 
 # --------------------------------------------------------------------------- words
@@ -717,9 +693,22 @@ def _start_of(day: date) -> datetime:
 
 
 def describe_cadence(rule: str, *, after_done: bool) -> str:
-    """A promise's rhythm in words; `--after-done` ones count from the last completion."""
+    """A promise's rhythm in words; `--after-done` ones count from the last completion.
+
+    An end is kept: "every week after it is done, 3 times", "..., until 2026-12-24".
+    """
     if not after_done:
         return describe_rule(rule)
-    unit, n = step(rule)
+    r = load_rule(rule)
+    unit, n = UNITS[r.freq], r.interval
     every = f"every {unit[:-1]}" if n == 1 else f"every {n} {unit}"
-    return f"{every} after it is done"
+    return f"{every} after it is done{_ending(r)}"
+
+
+def _ending(r: Rule) -> str:
+    """', 3 times' or ', until 2026-12-24' (or nothing), as the words read it back."""
+    if r.count is not None:
+        return f", {r.count} time" + ("" if r.count == 1 else "s")
+    if r.until is not None:
+        return f", until {r.until.isoformat()}"
+    return ""

@@ -9,23 +9,50 @@ here therefore expands years of occurrences:
 - the common shapes (daily; weekly on given days; monthly or yearly on one day,
   the last day or the first..fourth/last weekday) are found by arithmetic, in
   O(1) whatever the distance from the start;
-- everything else is expanded with dateutil from the start of the active period
-  around the day asked about, one cursor per computation. COUNT rules count
-  from the start, so they alone are expanded from the start.
+- everything else is walked by `expansion` from the period of the day asked
+  about, one cursor per computation. COUNT rules count from the start, so they
+  alone are walked from the start.
+
+Bounded work. `promise` and `modify` accept only rules that `check_rule_cost`
+passes (a start from 1900 on, an occurrence within ten years of it), but a rule
+that came in a bundle may be anything, and no promise may make `due` slow. So
+every question a series answers (the first occurrence from a day, the
+occurrences or their number between two days) may spend at most `STEP_BUDGET`
+steps (see `expansion`: a year looked at, a day in it): about ten milliseconds
+at most. That looks ahead at least 35 years for any rule, 50 for one that falls
+on every day, and thousands of years for a sparse one (a rule whose days never
+exist, like February 30, is found out at once); a COUNT rule is walked from its
+start, so for it the years count from there. When the budget runs out the
+answer is cut short, and this is what it means:
+
+- a search finds no further occurrence: the rule is taken to have ended there,
+  as COUNT or UNTIL would end it (`next_due` None; an import marks the promise
+  done);
+- a count is the occurrences found so far, a lower bound (`missed` too);
+- a list holds the first occurrences only.
+
+The series says so (`gave_up`), for callers that want to show it. Rules that
+`check_rule_cost` accepts fall due within ten years of their start; one whose
+later occurrences are decades apart as well as costly to find is the only kind
+this can cut short in a promise's lifetime.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from handoff_cli.errors import BadInput
-from handoff_cli.rules import Rule, complete, load_rule, rrule_for
+from handoff_cli.expansion import Budget, walk
+from handoff_cli.rules import Rule, complete, load_rule
 
 __all__ = [
+    "STEP_BUDGET",
     "Series",
     "advance",
+    "after_done_ended",
+    "check_rule_cost",
+    "count_between",
     "first_due",
     "missed",
     "next_due",
@@ -35,6 +62,8 @@ __all__ = [
 ]
 
 _DAY = timedelta(days=1)
+STEP_BUDGET = 40_000  # steps one question about one promise may take (see above)
+EARLIEST_START = date(1900, 1, 1)  # `promise` refuses recurring starts before this
 _MONTH_MIN = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -146,8 +175,63 @@ def status(next_due: date, as_of: date, within: int) -> str | None:
 
 
 def occurrences_between(rule: str, start: date, after: date, until: date) -> list[date]:
-    """The occurrences d of the rule from ``start`` with after <= d <= until."""
+    """The occurrences d of the rule from ``start`` with after <= d <= until.
+
+    At most what the step budget allows (for the common shapes: `STEP_BUDGET`
+    of them); see the module's notes.
+    """
     return _series(rule, start).between(after, until)
+
+
+def count_between(rule: str, start: date, after: date, until: date) -> int:
+    """How many occurrences d of the rule from ``start`` have after <= d <= until.
+
+    Arithmetic for the common shapes; otherwise counted within the step budget
+    (a lower bound if it runs out).
+    """
+    return _series(rule, start).count_between(after, until)
+
+
+# --------------------------------------------------------------------------- rules that cost
+
+
+def check_rule_cost(rule: str | None, start: date) -> None:
+    """Refuse (BadInput) a recurring rule whose occurrences cannot be found quickly.
+
+    For `promise` and `modify`: the start must be in 1900 or later, and the rule
+    must have an occurrence within ten years of it. A one-off (``rule`` None)
+    always passes. Promises that arrive by import or sync are not checked;
+    the step budget bounds what they cost.
+    """
+    if rule is None:
+        return
+    if start < EARLIEST_START:
+        msg = (
+            f"a recurring promise must start in {EARLIEST_START.year} or later, "
+            f"not {start.isoformat()}; give --start a later day"
+        )
+        raise BadInput(msg)
+    horizon = _add_months(start, 120) or date.max
+    first = _series(rule, start).first_from(start)
+    if first is None or first > horizon:
+        msg = (
+            f"the rule {rule} has no occurrence in the ten years from {start.isoformat()}; "
+            "a promise's rule must fall due within ten years of its start"
+        )
+        raise BadInput(msg)
+
+
+def after_done_ended(rule: str, *, completions: int, day: date | None = None) -> bool:
+    """Whether an --after-done rule has run its course.
+
+    True when ``completions`` completions use up its COUNT ("weekly, 3 times"
+    is over after the third), or when ``day`` (the next due date it would
+    have) is past its UNTIL.
+    """
+    r = load_rule(rule)
+    if r.count is not None and completions >= r.count:
+        return True
+    return day is not None and r.until is not None and day > r.until
 
 
 # --------------------------------------------------------------------------- the steps
@@ -220,6 +304,8 @@ class _Series:
         self.rule = rule
         self.start = start
         self.until = rule.until
+        self.budget = Budget(STEP_BUDGET)  # refilled for each question asked
+        self.gave_up = False  # whether any answer was cut short by the budget
 
     def first_from(self, day: date) -> date | None:  # first occurrence >= day
         raise NotImplementedError
@@ -355,6 +441,10 @@ class _Arithmetic(_Series):
 
     def between(self, after: date, until: date) -> list[date]:
         lo, hi = self._bounds(after, until)
+        self.budget.refill(STEP_BUDGET)
+        if not self.budget.spend(hi - lo):  # one step per occurrence listed
+            hi = lo + STEP_BUDGET
+            self.gave_up = True
         found = (self._at(j) for j in range(lo, hi))
         return [day for day in found if day is not None]
 
@@ -480,63 +570,39 @@ class _MonthDay(_Arithmetic):
 
 
 class _Expanded(_Series):
-    """Any other rule: dateutil from the start of the active period near the day asked.
+    """Any other rule: walked by `expansion`, year by year, within the step budget.
 
-    One cursor serves the (mostly increasing) questions of one computation; it is
-    re-anchored when a question jumps far ahead. COUNT rules are expanded from
-    the start, as COUNT counts from there.
+    One cursor serves the (mostly increasing) questions of one computation; it
+    starts again from the period of the day asked when a question goes back or
+    jumps far ahead. COUNT rules are walked from the start, as COUNT counts
+    from there.
     """
 
-    # Beyond this many days ahead, re-anchoring is cheaper than walking.
+    # Beyond this many days ahead, starting again is cheaper than walking on.
     _JUMP = {"DAILY": 31, "WEEKLY": 92, "MONTHLY": 186, "YEARLY": 1100}
 
     def __init__(self, rule: Rule, start: date) -> None:
         super().__init__(rule, start)
-        self._iter: Iterator[datetime] | None = None
+        self._walk: Iterator[date] | None = None
         self._lo = start  # the cursor holds every occurrence >= _lo, in order,
         self._cur: date | None = None  # the first of them being _cur (None: there is none)
+        self._cut_short = False  # the cursor ended with the budget, not with the rule
         self._jump = self._JUMP[rule.freq]
 
-    def _anchor(self, day: date) -> date:
-        """The start of the last active period beginning on or before day (or start)."""
-        r, start = self.rule, self.start
-        if r.count is not None or day <= start:
-            return start
-        n = r.interval
-        anchor: date | None
-        if r.freq == "DAILY":
-            anchor = _add_days(start, (day - start).days // n * n)
-        elif r.freq == "WEEKLY":  # weeks begin on WKST; the start's week is week 0
-            week0 = start.toordinal() - (start.weekday() - r.wkst) % 7
-            weeks = (day.toordinal() - week0) // 7 // n * n
-            anchor = date.fromordinal(max(week0 + 7 * weeks, start.toordinal()))
-        elif r.freq == "MONTHLY":
-            month = _month_index(start) + (_month_index(day) - _month_index(start)) // n * n
-            anchor = date(month // 12, month % 12 + 1, 1)
-        else:
-            anchor = date(start.year + (day.year - start.year) // n * n, 1, 1)
-        return start if anchor is None or anchor < start else anchor
-
     def _restart(self, day: date) -> None:
-        self._lo = self._anchor(day)
-        expansion: Iterator[datetime] = iter(rrule_for(self.rule, self._lo))
-        if self.rule.count is not None:  # dateutil looks one past the last: stop it
-            expansion = itertools.islice(expansion, self.rule.count)
-        self._iter = expansion
-        self._cur = self._next()
-
-    def _next(self) -> date | None:
-        assert self._iter is not None
-        found = next(self._iter, None)
-        return None if found is None else found.date()
+        self._lo = day
+        self._walk = walk(self.rule, self.start, day, self.budget)
+        self._cur = next(self._walk, None)
 
     def first_from(self, day: date) -> date | None:
         day = max(day, self.start)
         if self.until is not None and day > self.until:
             return None
+        self.budget.refill(STEP_BUDGET)
         if (
-            self._iter is None
+            self._walk is None
             or day < self._lo
+            or self._cut_short
             or (
                 self._cur is not None
                 and self.rule.count is None
@@ -545,16 +611,21 @@ class _Expanded(_Series):
         ):
             self._restart(day)
         while self._cur is not None and self._cur < day:
-            self._cur = self._next()
+            assert self._walk is not None
+            self._cur = next(self._walk, None)
+        self._cut_short = self._cur is None and self.budget.ran_out
+        self.gave_up = self.gave_up or self._cut_short
         self._lo = day
         return self._cur
 
     def between(self, after: date, until: date) -> list[date]:
+        self.budget.refill(STEP_BUDGET)
         found: list[date] = []
-        day = self.first_from(after)
-        while day is not None and day <= until:
+        for day in walk(self.rule, self.start, after, self.budget):
+            if day > until:
+                break
             found.append(day)
-            day = self.first_from_after(day)
+        self.gave_up = self.gave_up or self.budget.ran_out
         return found
 
 

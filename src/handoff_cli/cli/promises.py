@@ -48,9 +48,13 @@ NoteOpt = Annotated[
 
 
 def _rule(every: str, start: date) -> str:
+    """A rule `promise` and `modify` accept: one whose next occurrence is quick to find."""
     from handoff_cli.rules import parse_rule
+    from handoff_cli.schedule import check_rule_cost
 
-    return parse_rule(every, start=start)
+    rule = parse_rule(every, start=start)
+    check_rule_cost(rule, start)
+    return rule
 
 
 def _deadline(text: str, clock: datetime) -> tuple[date, datetime | None]:
@@ -116,7 +120,6 @@ def promise(
     due_at = None
     if every is not None:
         first = common.day(start, at=clock) if start else clock.date()
-        _check_start(first)
         rule: str | None = _rule(every, first)
     else:
         assert due is not None

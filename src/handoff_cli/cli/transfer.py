@@ -299,7 +299,9 @@ def ics_rule(promise: Promise) -> str | None:
     """The RRULE that continues `promise` from its next due date, for a calendar.
 
     COUNT is reduced to the occurrences left. An --after-done promise gets the
-    plain cadence from its next due date (a calendar cannot know when it is done).
+    plain cadence from its next due date (a calendar cannot know when it is done),
+    with its UNTIL, and a COUNT less the completions the promise carries (at
+    least the one that is due).
     """
     from dataclasses import replace
 
@@ -309,11 +311,12 @@ def ics_rule(promise: Promise) -> str | None:
         return None
     rule = rules.load_rule(promise.rule)
     if promise.after_done:
-        plain = rules.Rule(rule.freq, rule.interval, wkst=rule.wkst, until=rule.until)
+        count = None if rule.count is None else max(1, rule.count - len(promise.completions))
+        plain = rules.Rule(rule.freq, rule.interval, wkst=rule.wkst, count=count, until=rule.until)
         return str(rules.complete(plain, promise.next_due))
     if rule.count is not None:
-        left = schedule.occurrences_between(promise.rule, promise.start, promise.next_due, date.max)
-        rule = replace(rule, count=max(1, len(left)))
+        left = schedule.count_between(promise.rule, promise.start, promise.next_due, date.max)
+        rule = replace(rule, count=max(1, left))
     return str(rule)
 
 
