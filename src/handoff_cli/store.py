@@ -22,8 +22,11 @@ from handoff_cli.errors import BadInput, HandoffError, StorageError
 from handoff_cli.models import Client, Completion, Contact, Note, Promise
 from handoff_cli.names import clean_name, likely_typo, name_key, required_name
 
-APPLICATION_ID = 0x68616E64  # keep in step with migrations.APPLICATION_ID
-LATEST_VERSION = 1  # keep in step with migrations.LATEST_VERSION (a test checks)
+APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
+# How many migrations migrations.py has. A literal: deriving it would import
+# sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
+# checks it against migrations.latest_version().
+LATEST_VERSION = 1
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
 

@@ -54,7 +54,6 @@ def _install_m002() -> None:
         for statement in M002_STATEMENTS:
             db.conn.execute(statement)
 
-    migrations.LATEST_VERSION = 2
     store.LATEST_VERSION = 2
 
 
