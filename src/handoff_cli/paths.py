@@ -46,6 +46,30 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("handoff", appauthor=False))
 
 
+DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")  # files SQLite keeps beside the database
+
+
+def is_database_file(target: Path, database: Path) -> bool:
+    """Whether writing `target` would replace the database or one of SQLite's files beside it.
+
+    However it is spelled: `./x/../handoff.db`, a symbolic link to it, or (when
+    it exists) a hard link. SQLite names its -wal and -shm after the file it
+    opened, so both the given path and the one links lead to count.
+    """
+    spots: list[str] = []
+    for base in (os.path.abspath(database), os.path.realpath(database)):
+        spots += [base, *(base + suffix for suffix in DATABASE_COMPANIONS)]
+    if os.path.realpath(target) in {os.path.realpath(spot) for spot in spots}:
+        return True
+    for spot in spots:
+        try:
+            if os.path.samefile(target, spot):
+                return True
+        except OSError:  # one of them does not exist
+            continue
+    return False
+
+
 def make_private_dirs(directory: Path) -> None:
     """Create `directory` and missing parents 0700; leave existing ones as they are."""
     missing = []

@@ -797,18 +797,39 @@ class Store:
             count("completions"),
         )
 
-    def backup_to(self, target: Path) -> int:
+    def backup_to(self, target: Path, *, progress: Callable[[int, int], None] | None = None) -> int:
         """A consistent copy via SQLite's online backup API, written to a temporary
-        file beside `target` and renamed over it, so `target` is old or new, never half."""
+        file beside `target` and renamed over it, so `target` is old or new, never half.
+
+        The temporary name is unguessable (`.NAME.PID.XXXXXXXX.tmp`, made by
+        `tempfile`): a file planted there cannot get in the way. A failure to
+        write names `target`, not this database, which is fine. `progress(done,
+        total)` in pages, when given, makes the copy go in steps and report them.
+        """
+        import tempfile
+
         from handoff_cli.paths import PRIVATE_FILE
 
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        prefix = f".{target.name}.{os.getpid()}."
         try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-            os.close(fd)
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
+        except OSError as exc:
+            msg = f"cannot write the backup {target}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        os.close(fd)
+        temp = Path(name)
+        try:
+            os.chmod(temp, PRIVATE_FILE)
             copy = sqlite3.connect(temp)
             try:
-                self.conn.backup(copy)
+                if progress is None:
+                    self.conn.backup(copy)
+                else:
+                    self.conn.backup(
+                        copy,
+                        pages=1024,
+                        progress=lambda _, left, total: progress(total - left, total),
+                    )
                 pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
                 copy.execute("PRAGMA journal_mode = DELETE")
             finally:
@@ -820,15 +841,26 @@ class Store:
             msg = f"cannot write the backup {target}: {exc.strerror or exc}"
             raise StorageError(msg) from exc
         except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
+            if _source_damaged(exc):
+                raise storage_error(exc, self.path) from exc
+            msg = f"cannot write the backup {target}: {exc}; {self.path} is unchanged"
+            raise StorageError(msg) from exc
         finally:
-            if temp.exists():
-                temp.unlink()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                leftover = Path(f"{temp}{suffix}")
+                if leftover.exists():
+                    leftover.unlink()
         return pages
 
     def integrity_check(self) -> str:
         rows = self._q("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)
+
+
+def _source_damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether a failed backup step was the database's fault (damaged), not the copy's."""
+    text = str(exc)
+    return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
 def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:

@@ -11,6 +11,7 @@ import typer
 from handoff_cli.cli import common, render
 from handoff_cli.cli.render import out
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
+from handoff_cli.paths import DATABASE_COMPANIONS
 from handoff_cli.store import Counts
 
 app = typer.Typer()
@@ -21,7 +22,11 @@ def backup(
     ctx: typer.Context,
     file: Annotated[
         Path | None,
-        typer.Argument(help="Where to write the copy (default: handoff-YYYY-MM-DD.db here)."),
+        typer.Argument(
+            metavar="[FILE|DIR]",
+            help="Where to write the copy (default: handoff-YYYY-MM-DD.db here; "
+            "a directory gets that name inside it).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE.")] = False,
 ) -> None:
@@ -33,25 +38,84 @@ def backup(
 
     \b
       handoff backup
+      handoff backup ~/backups
       handoff backup ~/backups/handoff.db --force
     """
+    from handoff_cli.paths import is_database_file
+
     clock = common.now()
-    target = file or Path(f"handoff-{clock.date().isoformat()}.db")
-    if target.exists() and not force:
-        msg = f"{target} already exists; add --force to overwrite it"
+    default_name = f"handoff-{clock.date().isoformat()}.db"
+    target = file or Path(default_name)
+    if target.is_dir():
+        target = target / default_name
+    if not target.parent.is_dir():
+        msg = f"cannot write {target}: the directory {target.parent} does not exist"
         raise BadInput(msg)
     if target.is_dir():
         msg = f"{target} is a directory; give a file name"
+        raise BadInput(msg)
+    if target.exists() and not force:
+        msg = f"{target} already exists; add --force to overwrite it"
         raise BadInput(msg)
     store = common.open_for_read(ctx)
     if store is None:
         raise BadInput(common.no_database_message(ctx))
     with store:
-        if target.resolve() == store.path.resolve():
+        if is_database_file(target, store.path):
             msg = "the backup cannot overwrite the database itself"
             raise BadInput(msg)
+        _clear_leftovers(target)
         pages = store.backup_to(target)
     out(f"Backed up {store.path} to {target} ({render.plural(pages, 'page')}).")
+
+
+LEFTOVER_ENDINGS = (".tmp", *(".tmp" + suffix for suffix in DATABASE_COMPANIONS))
+
+
+def _clear_leftovers(target: Path) -> None:
+    """Remove, and say so, the temporary copies of backups to `target` that were killed.
+
+    Each holds a copy of the notes. Store.backup_to names them
+    `.NAME.PID.XXXXXXXX.tmp` (and SQLite may leave its -journal, -wal, -shm);
+    a file whose process is gone is a leftover. One of a live process is left alone.
+    """
+    import os
+
+    prefix = f".{target.name}."
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in sorted(names):
+        if not name.startswith(prefix) or not name.endswith(LEFTOVER_ENDINGS):
+            continue
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        leftover = target.parent / name
+        try:
+            leftover.unlink()
+        except OSError as exc:
+            render.err(
+                f"note: {leftover} is left from an interrupted backup and holds a copy of "
+                f"your notes; remove it ({exc.strerror or exc})"
+            )
+            continue
+        render.err(f"note: removed {leftover}, left from an interrupted backup")
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process: alive
+        return True
+    return True
 
 
 @app.command()

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -31,7 +32,6 @@ app = typer.Typer()
 
 # The --format choices, straight from the registry (Typer offers an Enum's values).
 FormatName = Enum("FormatName", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
-DEFAULT = FormatName(DEFAULT_FORMAT)
 
 RECENT_DAYS = 90  # the Markdown document's notes, without --since
 AHEAD_DAYS = 30  # the Markdown document's "what needs doing", without --until
@@ -44,13 +44,16 @@ AHEAD_DAYS = 30  # the Markdown document's "what needs doing", without --until
 def export(
     ctx: typer.Context,
     format_: Annotated[
-        FormatName,
+        FormatName | None,
         typer.Option(
             "--format",
             "-f",
-            help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values()) + ".",
+            help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values())
+            + ". Default: from -o FILE's extension ("
+            + ", ".join(f.suffix for f in FORMATS.values())
+            + f"), else {DEFAULT_FORMAT}.",
         ),
-    ] = DEFAULT,
+    ] = None,
     client: Annotated[
         list[str] | None,
         typer.Option("--client", "-c", metavar="CLIENT", help="Only this client (repeatable)."),
@@ -74,7 +77,13 @@ def export(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (0600), not stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (0600), not stdout. A CSV file starts with a UTF-8 byte-order "
+            "mark, so Excel reads it as UTF-8 (standard output gets none).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
@@ -86,14 +95,18 @@ def export(
       handoff export --format csv --since 2026-01-01 > notes.csv
       handoff export --format ics -o promises.ics
 
-    A file is written whole or not at all, private to you, and an existing
-    file is replaced only with --force.
+    Without --format, the extension of -o FILE picks the format (.json writes
+    the bundle); a --format that contradicts it is refused. A file is written
+    whole or not at all, private to you, and an existing file is replaced only
+    with --force. A CSV file gets a UTF-8 byte-order mark, which Excel needs
+    to read Japanese text; CSV on standard output has none.
     """
     clock = common.now()
+    chosen = _choose_format(format_.value if format_ else None, output)
     since_at = _start_of(common.day(since, at=clock), clock) if since else None
     until_day = common.day(until, at=clock) if until else None
     if output is not None:
-        _check_target(output, force=force)
+        _check_target(output, force=force, database=common.db_path(ctx))
     store = common.open_for_read(ctx)
     if store is None:
         from handoff_cli.cli.render import err
@@ -102,18 +115,41 @@ def export(
     # One read transaction: the export is whole and consistent as of one moment.
     with store or nullcontext(), store.snapshot() if store is not None else nullcontext():
         clients = _clients(store, client or [])
-        produce = _PRODUCERS[format_.value]
+        produce = _PRODUCERS[chosen]
         chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
         if output is None:
             _write_stdout(chunks)
             return
+        if chosen == "csv":  # Excel reads a UTF-8 CSV without a BOM as the local code page
+            chunks = chain([BOM], chunks)
         size = _write_file(chunks, output, force=force)
     from handoff_cli.cli.render import out, plural, safe_line
 
     out(
         f"Exported {plural(len(clients), 'client')} to {safe_line(str(output))} "
-        f"({format_.value}, {_size(size)})."
+        f"({chosen}, {_size(size)})."
     )
+
+
+BOM = "\ufeff"
+
+
+def _choose_format(given: str | None, output: Path | None) -> str:
+    """--format, else the format -o FILE's extension names, else the default.
+
+    `-o out.json` writing Markdown would leave a colleague with a file that
+    `import` refuses; `--format md -o out.json` is the same mistake, refused.
+    """
+    by_suffix = {f.suffix: f.name for f in FORMATS.values()}
+    implied = by_suffix.get(output.suffix.lower()) if output is not None else None
+    if given and implied and given != implied:
+        assert output is not None
+        msg = (
+            f"--format {given} does not match the file name {output} (a {output.suffix} file "
+            f"is {implied}); drop --format or change the name"
+        )
+        raise BadInput(msg)
+    return given or implied or DEFAULT_FORMAT
 
 
 def _clients(store: Store | None, names: Sequence[str]) -> list[Client]:
@@ -172,8 +208,6 @@ def _csv(
     since: datetime | None,
     until: date | None,
 ) -> Iterator[str]:
-    from itertools import chain
-
     from handoff_cli import store_transfer
     from handoff_cli.formats import csv
 
@@ -322,7 +356,12 @@ assert set(_PRODUCERS) == set(FORMATS), "every registered format needs a produce
 # -- writing
 
 
-def _check_target(target: Path, *, force: bool) -> None:
+def _check_target(target: Path, *, force: bool, database: Path) -> None:
+    from handoff_cli.paths import is_database_file
+
+    if is_database_file(target, database):
+        msg = f"{target} is the database itself; the export would replace it (choose another -o)"
+        raise BadInput(msg)
     if target.is_dir():
         msg = f"{target} is a directory; give a file name to -o"
         raise BadInput(msg)
