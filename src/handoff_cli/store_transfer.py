@@ -472,3 +472,64 @@ class _Merge:
         if due is None and status == "open":
             status = "done"  # a one-off with a completion, or a rule with no more occurrences
         return status, due.isoformat() if due else None
+
+
+# ------------------------------------------------------- checks before import
+
+
+_TABLES = {
+    "clients": "a client",
+    "contacts": "a contact",
+    "notes": "a note",
+    "promises": "a promise",
+    "completions": "a completion",
+}
+
+
+def check_against_database(store: Store, bundle: Bundle) -> list[str]:
+    """What the database says about `bundle`, before anything of it is written.
+
+    Raises BadInput when a bundle uuid belongs to a local record of another
+    kind: merging would give two records one uuid, and every later export of
+    this database would be refused by `import`. Returns warnings for people:
+    a client whose uuid is known here under another name (a colleague renamed
+    it, or we did). Its records join the local client, which keeps its name.
+    """
+    from handoff_cli.errors import BadInput
+
+    incoming: dict[str, tuple[str, str, str]] = {}  # uuid -> (table, where, name)
+    for i, client in enumerate(bundle.clients):
+        where = f"clients[{i}]"
+        incoming[client.uuid] = ("clients", where, client.name)
+        for j, contact in enumerate(client.contacts):
+            incoming[contact.uuid] = ("contacts", f"{where}.contacts[{j}]", contact.name)
+        for j, note in enumerate(client.notes):
+            incoming[note.uuid] = ("notes", f"{where}.notes[{j}]", "")
+        for promise in client.promises:
+            incoming[promise.uuid] = ("promises", promise.where, promise.title)
+            for k, done in enumerate(promise.completions):
+                incoming[done.uuid] = ("completions", f"{promise.where}.completions[{k}]", "")
+    uuids = list(incoming)
+    for table, local_kind in _TABLES.items():
+        for (uuid,) in _lookup(
+            store.conn, f"SELECT uuid FROM {table} WHERE uuid IN ({{marks}})", uuids
+        ):
+            kind, where, _ = incoming[uuid]
+            if kind != table:
+                msg = (
+                    f"{where}.uuid: {uuid} is {_TABLES[kind]} in the bundle but {local_kind} "
+                    "here (two records cannot share a uuid)"
+                )
+                raise BadInput(msg)
+    warnings = []
+    clients = [u for u, (kind, _, _) in incoming.items() if kind == "clients"]
+    for uuid, name in _lookup(
+        store.conn, "SELECT uuid, name FROM clients WHERE uuid IN ({marks})", clients
+    ):
+        theirs = incoming[uuid][2]
+        if name_key(theirs) != name_key(name):
+            warnings.append(
+                f"the bundle's client '{theirs}' is '{name}' here (renamed on one side); "
+                f"its records join '{name}', which keeps its name"
+            )
+    return warnings

@@ -125,24 +125,31 @@ def no_database_text(path: Path) -> str:
 
 
 def when(text: str, *, at: datetime) -> datetime:
-    from datetime import timezone
-
-    from handoff_cli.when import WHEN_EXAMPLES, parse_when
+    from handoff_cli.daterange import moment_in_range
+    from handoff_cli.when import parse_when
 
     moment = parse_when(text, now=at)
-    # Stored in UTC and shown in local time: both must exist (0001-01-01T00:00+09:00 has no UTC).
-    try:
-        moment.astimezone(timezone.utc)
-        moment.astimezone()
-    except (OverflowError, ValueError):
-        shown = " ".join(text.split())
-        shown = shown if len(shown) <= 40 else shown[:39] + "…"
-        msg = f"date '{shown}' is out of range; try {WHEN_EXAMPLES}"
-        raise BadInput(msg) from None
+    # Stored in UTC and shown in local time, in any zone: see daterange.py.
+    if not moment_in_range(moment):
+        raise _out_of_range(text)
     return moment
 
 
 def day(text: str, *, at: datetime) -> date:
+    from handoff_cli.daterange import day_in_range
     from handoff_cli.when import parse_day
 
-    return parse_day(text, now=at)
+    value = parse_day(text, now=at)
+    if not day_in_range(value):
+        raise _out_of_range(text)
+    return value
+
+
+def _out_of_range(text: str) -> BadInput:
+    from handoff_cli.daterange import RANGE
+    from handoff_cli.when import WHEN_EXAMPLES
+
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    msg = f"date '{shown}' is out of range (handoff keeps {RANGE}); try {WHEN_EXAMPLES}"
+    return BadInput(msg)

@@ -481,28 +481,61 @@ def import_(
     added twice, so importing the same bundle again adds nothing.
     """
     from handoff_cli import schedule, store_transfer
+    from handoff_cli.cli.render import err, safe_line
 
     clock = common.now()
     bundle = _checked_rules(_read_bundle(file), file)
+    _check_completions(bundle, file, clock)
+    warnings: list[str] = []
     if dry_run and not common.db_path(ctx).exists():
         counts = _dry_run_on_empty(bundle, clock)
         near: list[tuple[str, str]] = []
     else:
         with common.open_for_write(ctx) as store:
+            try:
+                warnings = store_transfer.check_against_database(store, bundle)
+            except BadInput as exc:
+                raise BadInput(_refusal(file, exc.message)) from None
             near = _near_duplicates(store, bundle)
             counts = store_transfer.import_bundle(
                 store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
             )
+    for warning in warnings:
+        err(f"note: {safe_line(warning)}")
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
     if near and not as_json:
-        from handoff_cli.cli.render import err, safe_line
-
         for incoming, here in near:
             err(
                 f"note: {'would add' if dry_run else 'added'} client '{safe_line(incoming)}', "
                 f"close to '{safe_line(here)}' here; if they are one client: "
                 f"handoff merge '{safe_line(incoming)}' '{safe_line(here)}'"
             )
+
+
+def _refusal(file: str, problem: str) -> str:
+    shown = "standard input" if file == "-" else file
+    return f"cannot import {shown}: {problem}; nothing was changed"
+
+
+COMPLETION_LEEWAY = timedelta(days=1)  # clocks and time zones differ; a day ahead is not a slip
+
+
+def _check_completions(bundle: Bundle, file: str, clock: datetime) -> None:
+    """Refuse completions in the future: one in 2099 hides its promise from `due` until then.
+
+    `done --at` refuses the future; a bundle gets a day's grace for a colleague's
+    clock or time zone.
+    """
+    latest = clock + COMPLETION_LEEWAY
+    for client in bundle.clients:
+        for promise in client.promises:
+            for k, done in enumerate(promise.completions):
+                if done.at > latest or done.day > latest.date():
+                    problem = (
+                        f"{promise.where}.completions[{k}]: done on {done.day.isoformat()} "
+                        f"({done.at.isoformat()}), in the future"
+                    )
+                    raise BadInput(_refusal(file, problem))
 
 
 def _near_duplicates(store: Store, bundle: Bundle) -> list[tuple[str, str]]:

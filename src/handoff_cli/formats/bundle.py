@@ -20,10 +20,11 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from handoff_cli import shapes
+from handoff_cli.daterange import RANGE, day_in_range, moment_in_range
 from handoff_cli.errors import BadInput
 from handoff_cli.formats._text import has_surrogates
 from handoff_cli.models import NOTE_KINDS, PROMISE_STATUSES, Client, Contact, Note, Promise
@@ -533,10 +534,8 @@ class _Reader:
         if value.tzinfo is None or value.utcoffset() is None:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)} (no offset)")
             return None
-        try:
-            value.astimezone(timezone.utc)  # stored in UTC too: it must have a UTC form
-        except (OverflowError, ValueError):
-            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range")
+        if not moment_in_range(value):  # it must have a UTC and a local form everywhere
+            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range ({RANGE})")
             return None
         return value
 
@@ -551,7 +550,11 @@ class _Reader:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)}")
             return None
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)}")
             return None
+        if not day_in_range(value):
+            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range ({RANGE})")
+            return None
+        return value
