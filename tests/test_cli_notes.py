@@ -789,9 +789,12 @@ def test_words_typed_in_the_editor_survive_a_refusal(
 ) -> None:
     log(run, "Acme Corp", "first")
     monkeypatch.setenv("EDITOR", editor_script(tmp_path, 'printf "long notes\\nline 2" > "$1"'))
-    line = one_line_error(run("log", "Acme Crop"))
-    assert "did you mean 'Acme Corp'" in line
-    assert "here it is: long notes ⏎ line 2" in line
+    result = run("log", "Acme Crop")
+    assert result.exit_code == 2
+    first, *text = result.stderr.splitlines()
+    assert first.startswith("error: ") and "did you mean 'Acme Corp'" in first
+    assert first.endswith("your note was not saved, here it is:")
+    assert text == ["long notes", "line 2"]  # as typed, line breaks kept
 
 
 def test_words_survive_a_file_that_is_not_a_database(run: Run, tmp_path: Path) -> None:

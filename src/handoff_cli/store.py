@@ -217,7 +217,10 @@ class Store:
             raise storage_error(exc, self.path) from exc
         try:
             yield
-            conn.execute("COMMIT")
+            from handoff_cli.interrupts import committing
+
+            with committing():  # counted as saved before any Ctrl-C is acted on
+                conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

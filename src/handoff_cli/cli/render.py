@@ -103,10 +103,17 @@ def err(text: str) -> None:
 
 def _write(stream: TextIO, text: str) -> None:
     try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    except OSError as exc:
+        if stream is sys.stderr:
+            return  # nowhere left to say anything (a closed terminal, SIGHUP)
+        from handoff_cli.cli.streams import OutputFailed
+
+        raise OutputFailed(exc) from None
 
 
 def error_line(message: str) -> str:

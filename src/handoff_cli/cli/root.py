@@ -17,8 +17,10 @@ class HandoffGroup(TyperGroup):
         import sqlite3
         from pathlib import Path
 
+        from handoff_cli import interrupts
         from handoff_cli.cli.actions import HANDLED, report_failure
 
+        interrupts.begin()
         try:
             return super().invoke(ctx)
         except (*HANDLED, sqlite3.DatabaseError) as exc:

@@ -374,16 +374,21 @@ def _check_target(target: Path, *, force: bool, database: Path) -> None:
 
 
 def _write_stdout(chunks: Iterable[str]) -> None:
+    from handoff_cli.cli.streams import OutputFailed
+
     stream = sys.stdout
     raw = getattr(stream, "buffer", None)
-    if raw is None:
-        for chunk in chunks:
-            stream.write(chunk)
-    else:  # UTF-8 whatever the locale says: the bundle must read back the same
-        stream.flush()
-        for chunk in chunks:
-            raw.write(chunk.encode("utf-8", "backslashreplace"))
-        raw.flush()
+    try:
+        if raw is None:
+            for chunk in chunks:
+                stream.write(chunk)
+        else:  # UTF-8 whatever the locale says: the bundle must read back the same
+            stream.flush()
+            for chunk in chunks:
+                raw.write(chunk.encode("utf-8", "backslashreplace"))
+            raw.flush()
+    except OSError as exc:  # a full disk behind `> file`, a closed pipe
+        raise OutputFailed(exc) from None
 
 
 def _write_file(chunks: Iterable[str], target: Path, *, force: bool) -> int:
