@@ -11,7 +11,7 @@ The store counts each commit inside `committing()`, which holds a signal that
 arrives meanwhile until the commit is counted: the answer to an interrupt is
 then never "nothing was kept" about a change that was saved, so a script
 does not run it again and duplicate a note. Commands add a few words on what
-they saved (`note_saved`) for that answer.
+they save (`describe`) for that answer.
 
 Stdlib only and cheap to import: the store imports it for every write.
 """
@@ -36,6 +36,7 @@ class Interrupted(KeyboardInterrupt):
 class _State:
     commits = 0  # transactions committed by this command
     saved: list[str] = []  # what they saved, in words, when a command said so
+    describing: list[str] = []  # what the transaction under way will save
     holding = 0  # > 0 while a COMMIT runs
     pending: int | None = None  # a signal that arrived meanwhile
     editing = 0  # > 0 while $EDITOR runs: Ctrl-C is the editor's
@@ -45,15 +46,20 @@ def begin() -> None:
     """A command starts (several run in one process under the test runner)."""
     _State.commits = 0
     _State.saved = []
+    _State.describing = []
 
 
 def committed() -> bool:
     return _State.commits > 0
 
 
-def note_saved(what: str) -> None:
-    """Say what the last commit saved (`note #12 for Acme`), for the answer to an interrupt."""
-    _State.saved.append(what)
+def describe(what: str) -> None:
+    """Say, inside a write, what its commit will save (`note #12 for Acme`).
+
+    Kept for the answer to an interrupt once the commit is counted; dropped
+    if the transaction does not commit.
+    """
+    _State.describing.append(what)
 
 
 def saved_words() -> str:
@@ -67,7 +73,9 @@ def committing() -> Iterator[None]:
     try:
         yield
         _State.commits += 1
+        _State.saved += _State.describing
     finally:
+        _State.describing = []
         _State.holding -= 1
         if not _State.holding and _State.pending is not None:
             signum, _State.pending = _State.pending, None

@@ -140,6 +140,9 @@ class Store:
         except BaseException:
             conn.close()
             raise
+        from handoff_cli.paths import tighten
+
+        tighten(path)  # ours: private, and its -wal too (SQLite copies the file's mode)
         return store
 
     def _check_and_migrate(self) -> None:

@@ -58,6 +58,7 @@ def log_note(
     an editor whose file is gone (`echo_on_refusal`), the error carries the text
     so the user's words are not lost.
     """
+    from handoff_cli.interrupts import describe
     from handoff_cli.names import require_utf8, required_name
 
     required_name(client, "a client name")
@@ -85,13 +86,11 @@ def log_note(
                         msg = f"promise #{promise_id} belongs to {promise.client}, not {found.name}"
                         raise BadInput(msg)
                     kept.append(complete(store, promise, at=at, now=now, note_id=note.id))
+                describe(f"note #{note.id} for {found.name}")
     except HandoffError as exc:
         if echo_on_refusal or exc.exit_code != 2:
             exc.keep(body)
         raise
-    from handoff_cli.interrupts import note_saved
-
-    note_saved(f"note #{note.id} for {found.name}")
     return Logged(found, created, note, tuple(kept))
 
 

@@ -123,15 +123,23 @@ def doctor(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help=common.JSON_HELP)] = False,
 ) -> None:
-    """Report where the database is, its schema version, its integrity and what it holds.
+    """Check the database: where it is, its schema, integrity, references, rows and modes.
+
+    Every stored date and JSON field is read as handoff reads it, and each row
+    that cannot be is named (a row edited by hand, `2026-02-30` in a completion).
+    Files others may read are made private (0600). Exit 3 if anything is wrong.
 
     \b
       handoff doctor
+      handoff doctor --json
     """
     from handoff_cli.errors import StorageError
+    from handoff_cli.paths import loose_files
     from handoff_cli.store import LATEST_VERSION
+    from handoff_cli.store_check import damaged_rows, foreign_key_problems
 
     path = common.db_path(ctx)
+    loose_before = loose_files(path)
     try:
         store = common.open_for_read(ctx)
     except StorageError as exc:  # not ours, newer, unreadable: say so, as a report
@@ -159,6 +167,14 @@ def doctor(
         except (HandoffError, sqlite3.DatabaseError):  # a damaged table cannot be counted
             counts = None
         mode = oct(path.stat().st_mode & 0o777)
+    try:
+        references = foreign_key_problems(path)
+        rows = damaged_rows(path)
+    except sqlite3.DatabaseError as exc:
+        references, rows = [], [f"cannot be read ({exc})"]
+    loose = loose_files(path)
+    made_private = [f"{p} (was {oct(m)})" for p, m in loose_before.items() if p not in loose]
+    healthy = integrity == "ok" and not references and not rows and not loose
     if as_json:
         render.print_json(
             {
@@ -167,14 +183,30 @@ def doctor(
                 "schema_version": version,
                 "latest_schema_version": LATEST_VERSION,
                 "integrity": integrity,
+                "foreign_keys": references,
+                "damaged_rows": rows,
                 "mode": mode,
+                "made_private": made_private,
+                "readable_by_others": [f"{p} ({oct(m)})" for p, m in loose.items()],
                 "counts": counts.__dict__ if counts else None,
+                "ok": healthy,
             }
         )
     else:
         out(f"Database:   {path} (mode {mode})")
         out(f"Schema:     version {version} (this handoff: {LATEST_VERSION})")
         out(f"Integrity:  {integrity}")
+        _listed(
+            "References",
+            references,
+            "row pointing to a row that is gone",
+            "rows pointing to rows that are gone",
+        )
+        _listed("Rows", rows, "row handoff cannot read", "rows handoff cannot read")
+        for file in made_private:
+            out(f"Made private: {render.safe_line(file)}; others could read it")
+        for p, m in loose.items():
+            out(f"Readable by others: {render.safe_line(p)} ({oct(m)}); chmod 600 it")
         if counts is None:
             out("Holds:      unknown (its tables cannot be read)")
         else:
@@ -185,5 +217,17 @@ def doctor(
                 f"{render.plural(counts.promises, 'promise')}, "
                 f"{render.plural(counts.completions, 'completion')}"
             )
-    if integrity != "ok":
+    if not healthy:
         raise typer.Exit(FAILURE)
+
+
+def _listed(label: str, problems: list[str], one: str, many: str) -> None:
+    head = f"{label}:".ljust(12)
+    if not problems:
+        out(f"{head}ok")
+        return
+    out(f"{head}{len(problems)} {one if len(problems) == 1 else many}")
+    for problem in problems[:50]:
+        out(f"  {render.safe_line(problem)}")
+    if len(problems) > 50:
+        out(f"  ... and {len(problems) - 50} more")

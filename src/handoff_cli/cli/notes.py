@@ -491,15 +491,15 @@ def edit(
             else:
                 out(f"Note #{note_id} unchanged.")
             return
+        from handoff_cli.interrupts import describe
+
         try:
             with store.write():
                 note = store.update_note_text(note_id, body)
+                describe(f"the new text of note #{note_id}")
         except HandoffError as exc:  # removed meanwhile, a full disk: the new words survive
             exc.keep(body, "your new text")
             raise
-    from handoff_cli.interrupts import note_saved
-
-    note_saved(f"note #{note.id}'s new text")
     if as_json:
         render.print_json(render.note_json(note))
         return

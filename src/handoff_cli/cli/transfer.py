@@ -502,6 +502,10 @@ def import_(
             except BadInput as exc:
                 raise BadInput(_refusal(file, exc.message)) from None
             near = _near_duplicates(store, bundle)
+            if not dry_run:
+                from handoff_cli.interrupts import describe
+
+                describe(f"the import of {'standard input' if file == '-' else file}")
             counts = store_transfer.import_bundle(
                 store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
             )

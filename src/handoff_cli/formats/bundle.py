@@ -255,6 +255,9 @@ def load_json(data: bytes) -> Any:
     except RecursionError:
         msg = "it nests too deeply to be a bundle"
         raise BadInput(msg) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (sys.int_info)
+        msg = f"it holds a number no bundle has ({exc})"
+        raise BadInput(msg) from None
 
 
 def parse(data: bytes) -> Bundle:
