@@ -108,11 +108,21 @@ def test_doctor_names_rows_that_point_nowhere(db: Path, pristine: Path, handoff:
     ]
 
 
-def test_a_healthy_database_passes(
-    db: Path, pristine: Path, handoff: Run
-) -> None:
+def test_a_healthy_database_passes(db: Path, pristine: Path, handoff: Run) -> None:
     db.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(pristine, db)
     doctor = handoff("doctor").ok()
     assert "References: ok" in doctor.stdout and "Rows:       ok" in doctor.stdout
     assert handoff("doctor", "--json").json()["ok"] is True
+
+
+def test_an_error_that_damaged_rows_do_not_explain_stays_a_bug(db: Path, pristine: Path) -> None:
+    """Only damage is turned into the doctor line; a ValueError of ours keeps its traceback."""
+    from handoff_cli.cli.actions import report_failure
+
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(pristine, db)
+    with pytest.raises(ValueError, match="a bug"):
+        report_failure(ValueError("a bug"), db)
+    with pytest.raises(TypeError, match="another"):
+        report_failure(TypeError("another"), db)
