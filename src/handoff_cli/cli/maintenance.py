@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from handoff_cli.cli import common, render
+from handoff_cli.cli import common, progress, render
 from handoff_cli.cli.render import out
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.paths import DATABASE_COMPANIONS
@@ -65,7 +65,9 @@ def backup(
             msg = "the backup cannot overwrite the database itself"
             raise BadInput(msg)
         _clear_leftovers(target)
-        pages = store.backup_to(target)
+        shown = progress.wanted()
+        with progress.bar("Backing up", None, unit="pages", enabled=shown) as bar:
+            pages = store.backup_to(target, progress=bar.update if shown else None)
     out(f"Backed up {store.path} to {target} ({render.plural(pages, 'page')}).")
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from handoff_cli.cli import common
+from handoff_cli.cli import common, progress
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.formats import DEFAULT_FORMAT, FORMATS
 
@@ -112,17 +112,24 @@ def export(
         from handoff_cli.cli.render import err
 
         err(f"{common.no_database_message(ctx)}; the export is empty")
+    # A bar on stderr, unless the export itself is going to the same terminal.
+    shown = progress.wanted() and (output is not None or not sys.stdout.isatty())
     # One read transaction: the export is whole and consistent as of one moment.
     with store or nullcontext(), store.snapshot() if store is not None else nullcontext():
         clients = _clients(store, client or [])
-        produce = _PRODUCERS[chosen]
-        chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
-        if output is None:
-            _write_stdout(chunks)
-            return
-        if chosen == "csv":  # Excel reads a UTF-8 CSV without a BOM as the local code page
-            chunks = chain([BOM], chunks)
-        size = _write_file(chunks, output, force=force)
+        by_note = chosen in ("json", "csv")  # the rest read a client at a time
+        total = _note_total(store, clients, clock) if shown and by_note else len(clients)
+        with progress.bar(
+            "Exporting", total, unit="notes" if by_note else "clients", enabled=shown
+        ) as bar:
+            produce = _PRODUCERS[chosen]
+            chunks = produce(store, clients, clock=clock, since=since_at, until=until_day, bar=bar)
+            if output is None:
+                _write_stdout(chunks)
+                return
+            if chosen == "csv":  # Excel reads a UTF-8 CSV without a BOM as the local code page
+                chunks = chain([BOM], chunks)
+            size = _write_file(chunks, output, force=force)
     from handoff_cli.cli.render import out, plural, safe_line
 
     out(
@@ -150,6 +157,14 @@ def _choose_format(given: str | None, output: Path | None) -> str:
         )
         raise BadInput(msg)
     return given or implied or DEFAULT_FORMAT
+
+
+def _note_total(store: Store | None, clients: Sequence[Client], clock: datetime) -> int:
+    """How many notes the chosen clients have (--since/--until may export fewer)."""
+    if store is None:
+        return 0
+    names = {c.name for c in clients}
+    return sum(s.notes for s in store.client_summaries(as_of=clock.date()) if s.name in names)
 
 
 def _clients(store: Store | None, names: Sequence[str]) -> list[Client]:
@@ -189,6 +204,7 @@ def _json(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli import store_transfer
     from handoff_cli.formats import bundle
@@ -196,7 +212,10 @@ def _json(
     records: Iterable[store_transfer.ClientRecords] = []
     if store is not None:
         end = _end_of(until, clock) if until else None
-        records = store_transfer.records(store, clients, since=since, until=end)
+        records = (
+            r._replace(notes=bar.counting(r.notes))
+            for r in store_transfer.records(store, clients, since=since, until=end)
+        )
     return bundle.dump(exported_at=clock, author=common.author(), clients=records)
 
 
@@ -207,6 +226,7 @@ def _csv(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli import store_transfer
     from handoff_cli.formats import csv
@@ -215,7 +235,7 @@ def _csv(
     notes = chain.from_iterable(
         store_transfer.notes(store, c, since=since, until=end) for c in clients if store
     )
-    return csv.dump(notes)
+    return csv.dump(bar.counting(notes))
 
 
 def _markdown(
@@ -225,6 +245,7 @@ def _markdown(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli.formats import markdown
 
@@ -252,6 +273,7 @@ def _markdown(
             )
         )
         agenda += _agenda(duties, as_of=as_of, until=until)
+        bar.advance()
     agenda.sort(key=lambda i: (i.due, i.client.casefold(), i.title))
     doc = markdown.Handover(
         author=common.author(),
@@ -304,6 +326,7 @@ def _ics(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli.formats import ics
 
@@ -315,6 +338,7 @@ def _ics(
             if p.status != "open" or p.next_due is None:
                 continue
             entries.append(ics.Entry(p, ics_rule(p), cadence(p), roles.get(p.to or "")))
+        bar.advance()
     yield ics.render(entries, exported_at=clock, author=common.author())
 
 
@@ -489,6 +513,7 @@ def import_(
     from handoff_cli.cli.render import err, safe_line
 
     clock = common.now()
+    shown = progress.wanted(as_json=as_json)
     bundle = _checked_rules(_read_bundle(file), file)
     _check_completions(bundle, file, clock)
     warnings: list[str] = []
@@ -506,9 +531,14 @@ def import_(
                 from handoff_cli.interrupts import describe
 
                 describe(f"the import of {'standard input' if file == '-' else file}")
-            counts = store_transfer.import_bundle(
-                store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
-            )
+            rows = _rows_to_write(bundle)
+            with (
+                progress.bar("Importing", rows, unit="rows", enabled=shown) as bar,
+                progress.sqlite_work(store.conn, bar, expected=rows),
+            ):
+                counts = store_transfer.import_bundle(
+                    store, bundle, now=clock, next_due=schedule.next_due, dry_run=dry_run
+                )
     for warning in warnings:
         err(f"note: {safe_line(warning)}")
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
@@ -519,6 +549,13 @@ def import_(
                 f"close to '{safe_line(here)}' here; if they are one client: "
                 f"handoff merge '{safe_line(incoming)}' '{safe_line(here)}'"
             )
+
+
+def _rows_to_write(bundle: Bundle) -> int:
+    """About how many rows merging `bundle` writes: each record, and a search entry for
+    each note and promise (for the bar's total; records already here write fewer)."""
+    counts = bundle.count()
+    return sum(counts.values()) + counts["notes"] + counts["promises"]
 
 
 def _refusal(file: str, problem: str) -> str:
