@@ -23,9 +23,9 @@ DAY = "2026-11-23"  # the pinned clock's day (conftest NOW)
 
 
 def test_a_planted_file_at_the_old_temporary_name_is_harmless(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "hello").ok()
+    cli("log", "Acme", "hello").ok()
     # `exec` keeps the shell's pid, so $$ is the pid the backup will run as.
     plant = 'mkdir ".copy.db.$$.tmp" && echo planted > ".copy.db.$$.tmp/x" && exec "$@"'
     done = run_handoff("backup", "copy.db", prefix=["sh", "-c", plant, "sh"])
@@ -36,9 +36,9 @@ def test_a_planted_file_at_the_old_temporary_name_is_harmless(
 
 
 def test_a_target_that_cannot_be_written_is_named_not_the_database(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", input="x" * 2_000_000).ok()  # a database of some 4 MB
+    cli("log", "Acme", input="x" * 2_000_000).ok()  # a database of some 4 MB
     # Files may not grow past 256 KB (SIGXFSZ is ignored by Python: writes fail with EFBIG).
     limited = ["sh", "-c", 'ulimit -f 512 && exec "$@"', "sh"]
     done = run_handoff("backup", "copy.db", prefix=limited)
@@ -50,9 +50,9 @@ def test_a_target_that_cannot_be_written_is_named_not_the_database(
 
 
 def test_a_killed_backups_copy_is_removed_by_the_next_backup(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "confidential").ok()
+    cli("log", "Acme", "confidential").ok()
     trace = tmp_path / "trace.json"
     env = {**os.environ, "HANDOFF_TEST_TRACE": str(trace)}
     run_handoff("backup", "first.db", env=env, harness=True).ok()
@@ -77,9 +77,9 @@ def test_a_killed_backups_copy_is_removed_by_the_next_backup(
 
 
 def test_a_running_backups_temporary_copy_is_left_alone(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "hello").ok()
+    cli("log", "Acme", "hello").ok()
     with subprocess.Popen(["sleep", "60"]) as sleeper:
         busy = tmp_path / f".copy.db.{sleeper.pid}.abcdefgh.tmp"
         busy.write_text("another backup at work")
@@ -89,9 +89,9 @@ def test_a_running_backups_temporary_copy_is_left_alone(
 
 
 def test_backup_into_a_directory_uses_the_dated_name(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "hello").ok()
+    cli("log", "Acme", "hello").ok()
     folder = tmp_path / "backups"
     folder.mkdir()
     done = handoff("backup", str(folder)).ok()
@@ -104,9 +104,9 @@ def test_backup_into_a_directory_uses_the_dated_name(
 
 
 def test_backup_to_a_missing_directory_is_bad_input_like_export(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "hello").ok()
+    cli("log", "Acme", "hello").ok()
     missing = tmp_path / "no" / "such" / "copy.db"
     backup = assert_clean_failure(handoff("backup", str(missing)), code=2)
     export = assert_clean_failure(handoff("export", "-o", str(missing)), code=2)

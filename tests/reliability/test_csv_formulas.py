@@ -20,9 +20,11 @@ from .support import Run
 HOSTILE = ["\x00=1+1", "\x00\x00+SUM(A1)", "\x00-2", "\x00@cmd", "\x00\t=x", "\x00＝1"]
 
 
-def test_a_formula_behind_nuls_is_shown_as_text(db: Path, handoff: Run, tmp_path: Path) -> None:
+def test_a_formula_behind_nuls_is_shown_as_text(
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
+) -> None:
     for text in HOSTILE:
-        handoff("log", "Acme", input=text).ok()
+        cli("log", "Acme", input=text).ok()
     bundle = {
         "format": "handoff-bundle",
         "version": 1,

@@ -46,9 +46,9 @@ def editor(tmp_path: Path, body: str) -> dict[str, str]:
 
 
 def test_edit_gives_the_new_text_back_when_the_note_went_meanwhile(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "first version").ok()
+    cli("log", "Acme", "first version").ok()
     env = editor(
         tmp_path,
         "printf 'second version\\n\\n  with details\\n' > \"$1\"\n"
@@ -97,9 +97,9 @@ def test_an_editor_command_that_cannot_be_read_is_one_line(db: Path, tmp_path: P
 
 
 def test_an_editor_that_deletes_its_file_saves_nothing(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
 ) -> None:
-    handoff("log", "Acme", "keep me").ok()
+    cli("log", "Acme", "keep me").ok()
     env = editor(tmp_path, 'rm -f "$1"')
     for args in (["log", "Acme"], ["edit", "1"]):
         line = assert_clean_failure(with_terminal(args, env), code=1)

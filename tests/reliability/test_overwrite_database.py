@@ -31,10 +31,10 @@ def spellings(db: Path, tmp_path: Path) -> list[str]:
 
 
 def test_export_and_backup_refuse_to_write_over_the_database(
-    db: Path, handoff: Run, tmp_path: Path
+    db: Path, cli: Run, tmp_path: Path
 ) -> None:
     for i in range(3):
-        handoff("log", "Acme", f"note {i}").ok()
+        cli("log", "Acme", f"note {i}").ok()
     for target in spellings(db, tmp_path):
         before = {p: Path(p).read_bytes() for p in (str(db), f"{db}-wal") if Path(p).exists()}
         for command in (
@@ -42,22 +42,22 @@ def test_export_and_backup_refuse_to_write_over_the_database(
             ("export", "--format", "json", "-o", target, "--force"),
             ("backup", target, "--force"),
         ):
-            done = handoff(*command)
+            done = cli(*command)
             line = assert_clean_failure(done, code=2)
             assert "database itself" in line, (command, line)
         after = {p: Path(p).read_bytes() for p in before}
         assert after == before, target
     assert integrity(db) == "ok"
     assert scalar(db, "SELECT count(*) FROM notes") == 3
-    handoff("show", "Acme").ok()
+    cli("show", "Acme").ok()
 
 
-def test_export_next_to_the_database_still_works(db: Path, handoff: Run, tmp_path: Path) -> None:
+def test_export_next_to_the_database_still_works(db: Path, cli: Run, tmp_path: Path) -> None:
     """Names that merely look alike are not the database."""
-    handoff("log", "Acme", "hello").ok()
+    cli("log", "Acme", "hello").ok()
     for name in (f"{db.name}.md", f"{db.name}-wal.md", f"copy-{db.name}"):
         target = db.parent / name
-        handoff("export", "-o", str(target)).ok()
+        cli("export", "-o", str(target)).ok()
         assert target.exists()
-    handoff("backup", str(db.parent / "copy.db")).ok()
+    cli("backup", str(db.parent / "copy.db")).ok()
     assert scalar(db, "SELECT count(*) FROM notes") == 1

@@ -55,18 +55,51 @@ def with_terminal_stderr(
     return proc.returncode, b"".join(shown).decode("utf-8", "replace")
 
 
-def seed(handoff: Run, tmp_path: Path) -> Path:
-    text = "\n".join(f"note {i}" for i in range(NOTES))
-    for line in text.splitlines():
-        handoff("log", "Acme", line).ok()
-    handoff("promise", "Acme", "report", "--every", "monthly").ok()
+def seed(cli: Run, tmp_path: Path) -> Path:
+    """NOTES notes and a promise for one client, imported in this process; the bundle."""
+    import json
+    import uuid
+
+    notes = [
+        {
+            "uuid": str(uuid.uuid4()),
+            "at": f"2026-11-{1 + i % 20:02d}T10:00:00+09:00",
+            "kind": "note",
+            "text": f"note {i}",
+            "author": "alice",
+            "with": [],
+            "tags": [],
+        }
+        for i in range(NOTES)
+    ]
+    promise = {
+        "uuid": str(uuid.uuid4()),
+        "title": "report",
+        "rule": "FREQ=MONTHLY",
+        "start": "2026-11-01",
+        "status": "open",
+        "completions": [],
+    }
+    client = {"uuid": str(uuid.uuid4()), "name": "Acme", "promises": [promise], "notes": notes}
     bundle = tmp_path / "bundle.json"
-    handoff("export", "-o", str(bundle)).ok()
+    bundle.write_text(
+        json.dumps(
+            {
+                "format": "handoff-bundle",
+                "version": 1,
+                "exported_at": "2026-11-22T09:00:00+09:00",
+                "author": "alice",
+                "clients": [client],
+            }
+        ),
+        encoding="utf-8",
+    )
+    cli("import", str(bundle)).ok()
     return bundle
 
 
-def test_bars_with_counts_at_a_terminal(db: Path, handoff: Run, tmp_path: Path) -> None:
-    bundle = seed(handoff, tmp_path)
+def test_bars_with_counts_at_a_terminal(db: Path, cli: Run, tmp_path: Path) -> None:
+    bundle = seed(cli, tmp_path)
     env = {**os.environ, "HANDOFF_PROGRESS_DELAY": "0"}
     code, shown = with_terminal_stderr(["export", "-o", str(tmp_path / "again.json")], env)
     assert code == 0 and "Exporting" in shown and f"{NOTES}/{NOTES}" in shown, shown
@@ -82,8 +115,8 @@ def test_bars_with_counts_at_a_terminal(db: Path, handoff: Run, tmp_path: Path) 
     assert code == 0 and "Backing up" in shown and "pages" in shown, shown
 
 
-def test_no_bar_when_piped_with_json_or_quick(db: Path, handoff: Run, tmp_path: Path) -> None:
-    bundle = seed(handoff, tmp_path)
+def test_no_bar_when_piped_with_json_or_quick(db: Path, cli: Run, tmp_path: Path) -> None:
+    bundle = seed(cli, tmp_path)
     env = {**os.environ, "HANDOFF_PROGRESS_DELAY": "0"}
     piped = run_handoff("export", "-o", str(tmp_path / "piped.json"), env=env)
     assert piped.code == 0 and piped.stderr == ""

@@ -46,8 +46,10 @@ def test_ctrl_c_while_loading_is_one_line(db: Path, module: str, args: tuple[str
     assert not db.exists() or scalar(db, "SELECT count(*) FROM notes") == 0
 
 
-@pytest.mark.parametrize("sig", ["INT", "TERM"])
-@pytest.mark.parametrize("args", [("log", "Acme", "hi"), ("log", "Acme", "hi", "--json")])
+@pytest.mark.parametrize(
+    ("sig", "args"),
+    [("INT", ("log", "Acme", "hi")), ("TERM", ("log", "Acme", "hi", "--json"))],
+)
 def test_an_interrupt_during_the_commit_says_what_was_saved(
     db: Path, sig: str, args: tuple[str, ...]
 ) -> None:
@@ -62,8 +64,10 @@ def test_an_interrupt_during_the_commit_says_what_was_saved(
     assert scalar(db, "SELECT count(*) FROM notes") == 1
 
 
-@pytest.mark.parametrize("sig", ["INT", "TERM"])
-@pytest.mark.parametrize("args", [["log", "Acme", "hi"], ["log", "Acme", "hi", "--json"]])
+@pytest.mark.parametrize(
+    ("sig", "args"),
+    [("INT", ["log", "Acme", "hi", "--json"]), ("TERM", ["log", "Acme", "hi"])],
+)
 def test_an_interrupt_just_after_the_commit_says_what_was_saved(
     db: Path, tmp_path: Path, sig: str, args: list[str]
 ) -> None:

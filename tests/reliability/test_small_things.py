@@ -35,8 +35,10 @@ def test_a_number_too_long_to_read_is_refused_in_one_line(
     assert not db.exists()
 
 
-def test_a_database_others_can_read_is_made_private(db: Path, handoff: Run, tmp_path: Path) -> None:
-    handoff("log", "Acme", "first").ok()
+def test_a_database_others_can_read_is_made_private(
+    db: Path, cli: Run, handoff: Run, tmp_path: Path
+) -> None:
+    cli("log", "Acme", "first").ok()
     os.chmod(db, 0o644)  # as another tool, or `cp` under umask 022, might leave it
     for suffix in ("-wal", "-shm"):
         if os.path.exists(f"{db}{suffix}"):
@@ -64,7 +66,7 @@ def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
     assert not (tmp_path / "relative").exists()  # the tests run from tmp_path
 
 
-def test_japanese_arguments_under_the_c_locale(db: Path, handoff: Run) -> None:
+def test_japanese_arguments_under_the_c_locale(db: Path, cli: Run, handoff: Run) -> None:
     env = {**os.environ, "PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C"}
     env.pop("PYTHONIOENCODING", None)
     run_handoff("log", "山田商事", "月次報告を送付", "--tag", "報告", env=env).ok()
