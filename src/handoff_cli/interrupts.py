@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `typing` is not loaded this early
+if TYPE_CHECKING:
+    from typing import Any
 
 SIGNAL_WORDS = {1: "hung up", 2: "interrupted", 15: "terminated"}
 

@@ -31,17 +31,20 @@ def main() -> None:
     with here, around both paths (handoff_cli/interrupts.py, cli/streams.py):
     whatever happens, the answer is one line and an exit code, never a traceback.
     """
+    args = sys.argv[1:]
+    if args == ["--version"]:
+        print(f"handoff {__version__}")
+        return
     from handoff_cli import interrupts
 
     interrupts.install()  # first: a Ctrl-C while Typer loads is answered like any other
     try:
-        args = sys.argv[1:]
-        if args == ["--version"]:
-            print(f"handoff {__version__}")
-            return
         code: Any = _run(args)
     except KeyboardInterrupt as exc:  # outside a command's own boundary (imports, the flush)
-        sys.stderr.write(interrupts.message(exc) + "\n")
+        try:
+            sys.stderr.write(interrupts.message(exc) + "\n")
+        except (OSError, AttributeError):  # SIGHUP: the terminal is gone
+            pass
         code = interrupts.exit_code(exc)
     sys.exit(code)
 
