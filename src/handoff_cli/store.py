@@ -807,14 +807,12 @@ class Store:
         """A consistent copy via SQLite's online backup API, written to a temporary
         file beside `target` and renamed over it, so `target` is old or new, never half.
 
-        The temporary name is unguessable (`.NAME.PID.XXXXXXXX.tmp`, made by
-        `tempfile`): a file planted there cannot get in the way. A failure to
-        write names `target`, not this database, which is fine. `progress(done,
-        total)` in pages, when given, makes the copy go in steps and report them.
+        The temporary file (0600) has an unguessable name, `.NAME.PID.XXXXXXXX.tmp`
+        from `tempfile`: a file planted there cannot get in the way. A failure to
+        write the copy names `target` and says this database is unchanged.
+        `progress(done, total)` in pages, when given, makes the copy go in steps.
         """
         import tempfile
-
-        from handoff_cli.paths import PRIVATE_FILE
 
         prefix = f".{target.name}.{os.getpid()}."
         try:
@@ -825,7 +823,6 @@ class Store:
         os.close(fd)
         temp = Path(name)
         try:
-            os.chmod(temp, PRIVATE_FILE)
             copy = sqlite3.connect(temp)
             try:
                 if progress is None:
