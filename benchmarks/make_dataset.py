@@ -57,7 +57,7 @@ from handoff_cli.store import Store
 NOW = "2026-11-23T10:00:00+09:00"  # a Monday; run.py pins HANDOFF_NOW to it
 JST = timezone(timedelta(hours=9))
 BATCH = 50_000  # notes made and written at a time
-VERSION = 2  # of the data this script writes; part of run.py's cache names
+VERSION = 4  # of the data this script writes; part of run.py's cache names
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -416,7 +416,7 @@ def _done_days(rng: random.Random, start: date, today: date) -> list[date]:
     span = max(1, (today - start).days)
     days = {start + timedelta(days=rng.randrange(span)) for _ in range(rng.randint(0, 5))}
     days.add(today - timedelta(days=rng.randrange(3)))
-    return sorted(d for d in days if d >= start)
+    return sorted(d for d in days if start <= d <= today)  # never ahead: `done` refuses it
 
 
 def promise_title(rng: random.Random) -> str:
@@ -443,7 +443,8 @@ def _mixed_schedule(rng: random.Random, today: date) -> Schedule:
     else:
         start = today + timedelta(days=rng.randrange(-30, 60))
         if rng.random() < (0.8 if start < today else 0.1):
-            done = [start - timedelta(days=rng.randrange(5))]
+            # Never after `today`: `done` refuses the future, and so does `import`.
+            done = [min(start - timedelta(days=rng.randrange(5)), today)]
         next_due = schedule.next_due(None, start, done)
     return rule, start, after_done, done, next_due
 

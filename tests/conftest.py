@@ -31,6 +31,26 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return db
 
 
+def pretend_stdin_is_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make CliRunner's standard input say it is a terminal (so `log` opens $EDITOR).
+
+    Done through CliRunner's public `isolation()`: the stream class behind it is
+    private and moved between Typer releases (typer._click.testing in 0.26).
+    """
+    import sys
+    from contextlib import contextmanager
+
+    original = CliRunner.isolation
+
+    @contextmanager
+    def isolation(self: CliRunner, *args: Any, **kwargs: Any) -> Any:
+        with original(self, *args, **kwargs) as streams:
+            sys.stdin.isatty = lambda: True  # type: ignore[method-assign]
+            yield streams
+
+    monkeypatch.setattr(CliRunner, "isolation", isolation)
+
+
 class Result:
     def __init__(self, exit_code: int, stdout: str, stderr: str) -> None:
         self.exit_code = exit_code

@@ -400,7 +400,7 @@ def test_agenda_for_a_client_and_nothing_due(run: Run, planned: None) -> None:
         (["--days", "0"], "--days"),
         (["--days", "367"], "--days"),
         (["--from", "2026-02-30"], "February 2026 has no 30th"),
-        (["--from", "9999-12-30", "--days", "5"], "past the year 9999"),
+        (["--from", "9999-12-30", "--days", "5"], "out of range (handoff keeps 1900-01-01"),
         (["--client", "Nobody"], "no client named 'Nobody'"),
     ],
 )

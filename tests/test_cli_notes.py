@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer.testing
-from conftest import Result, Run
+from conftest import Result, Run, pretend_stdin_is_a_terminal
+from typer.testing import CliRunner
 
 # PRODUCT.md's note keys, plus "on" (the promise it is progress on, `log --on`).
 NOTE_KEYS = {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags", "on"}
@@ -36,7 +36,7 @@ SEARCH_KEYS = {"type", "id", "client", "at", "text"}
 @pytest.fixture
 def tty(monkeypatch: pytest.MonkeyPatch) -> None:
     """Standard input is a terminal (CliRunner swaps sys.stdin for its own stream)."""
-    monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+    pretend_stdin_is_a_terminal(monkeypatch)
 
 
 def editor_script(tmp_path: Path, body: str, name: str = "editor.sh") -> str:
@@ -180,7 +180,7 @@ def test_empty_text_saves_nothing_and_exits_1(
     editor: str | None,
 ) -> None:
     if editor is not None:
-        monkeypatch.setattr(typer.testing._NamedTextIOWrapper, "isatty", lambda self: True)
+        pretend_stdin_is_a_terminal(monkeypatch)
         monkeypatch.setenv("EDITOR", editor_script(tmp_path, editor))
     line = one_line_error(run("log", "Acme", *args, input=stdin), code=1)
     assert "nothing to save" in line
@@ -739,7 +739,7 @@ def test_undecodable_bytes_in_arguments_are_refused_cleanly(run: Run) -> None:
 def test_stdin_that_is_not_utf8_is_refused(run: Run, isolated: Path) -> None:
     from handoff_cli.cli import app
 
-    result = typer.testing.CliRunner().invoke(app, ["log", "Acme"], input=b"ok \xff bad")
+    result = CliRunner().invoke(app, ["log", "Acme"], input=b"ok \xff bad")
     assert result.exit_code == 2
     assert "not UTF-8" in result.stderr
     assert not isolated.exists()
@@ -793,9 +793,12 @@ def test_words_typed_in_the_editor_survive_a_refusal(
 ) -> None:
     log(run, "Acme Corp", "first")
     monkeypatch.setenv("EDITOR", editor_script(tmp_path, 'printf "long notes\\nline 2" > "$1"'))
-    line = one_line_error(run("log", "Acme Crop"))
-    assert "did you mean 'Acme Corp'" in line
-    assert "here it is: long notes ⏎ line 2" in line
+    result = run("log", "Acme Crop")
+    assert result.exit_code == 2
+    first, *text = result.stderr.splitlines()
+    assert first.startswith("error: ") and "did you mean 'Acme Corp'" in first
+    assert first.endswith("your note was not saved, here it is:")
+    assert text == ["long notes", "line 2"]  # as typed, line breaks kept
 
 
 def test_words_survive_a_file_that_is_not_a_database(run: Run, tmp_path: Path) -> None:

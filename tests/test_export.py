@@ -99,13 +99,13 @@ def test_output_file_is_private_whole_and_never_clobbered(run: Run, tmp_path: Pa
     assert target.read_text(encoding="utf-8").startswith("# Handoff from alice")
 
     target.write_text("keep me", encoding="utf-8")
-    refused = run("export", "--format", "json", "-o", str(target))
+    refused = run("export", "-o", str(target))
     assert refused.exit_code == 2
     assert "already exists" in refused.stderr and "--force" in refused.stderr
     assert target.read_text(encoding="utf-8") == "keep me"
 
-    ok(run("export", "--format", "json", "-o", str(target), "--force"))
-    assert json.loads(target.read_text(encoding="utf-8"))["format"] == "handoff-bundle"
+    ok(run("export", "-o", str(target), "--force"))
+    assert target.read_text(encoding="utf-8").startswith("# Handoff from alice")
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "data") == ["handover.md"]
 
@@ -385,7 +385,8 @@ def test_csv_is_one_row_per_note_and_safe_in_a_spreadsheet(run: Run, tmp_path: P
     for text in ("=1+2", "+SUM(A1)", "-2", "@cmd", "＝1+1", tricky):
         ok(run("log", "Acme", "-w", "Tanaka", "-w", "Sato", "-t", "a", "-t", "b", "--", text))
     raw = export_file(run, tmp_path, "--format", "csv", "--client", "Acme").decode("utf-8")
-    assert raw.startswith("client,at,kind,with,tags,author,text\r\n")
+    assert raw.startswith("\ufeffclient,at,kind,with,tags,author,text\r\n")  # a BOM for Excel
+    raw = raw.removeprefix("\ufeff")
     rows = list(csv.reader(io.StringIO(raw, newline="")))
     assert rows[0] == list(csv_format.HEADER)
     texts = [r[6] for r in rows[1:]]
@@ -492,3 +493,48 @@ def test_ics_text_is_escaped_and_control_characters_are_dropped(run: Run) -> Non
     assert "\x1b" not in text
     (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
     assert str(event["SUMMARY"]) == "a;b,c\\d line\\x1b[31m (Acme)"  # one line, as in md
+
+
+# ------------------------------------------------------------------ issue 12.2 and 12.3
+
+
+def test_the_file_name_picks_the_format(run: Run, tmp_path: Path) -> None:
+    """`-o out.json` writes the bundle `import` reads, not Markdown with a .json name."""
+    sample(run)
+    starts = {
+        "out.json": ("json", '{\n  "format": "handoff-bundle"'),
+        "out.csv": ("csv", "\ufeffclient,at,kind"),
+        "out.ics": ("ics", "BEGIN:VCALENDAR"),
+        "out.md": ("md", "# Handoff from alice"),
+        "OUT.JSON": ("json", '{\n  "format": "handoff-bundle"'),
+        "notes.txt": ("md", "# Handoff from alice"),  # no format's extension: the default
+    }
+    for name, (fmt, start) in starts.items():
+        done = ok(run("export", "-o", str(tmp_path / name)))
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(start), name
+        assert f"({fmt}, " in done.stdout, done.stdout
+    ok(run("import", str(tmp_path / "out.json"), "--dry-run"))
+
+
+def test_a_format_that_contradicts_the_file_name_is_refused(run: Run, tmp_path: Path) -> None:
+    sample(run)
+    for fmt, name in (("md", "out.json"), ("json", "out.csv"), ("csv", "out.ics")):
+        result = run("export", "--format", fmt, "-o", str(tmp_path / name))
+        assert result.exit_code == 2
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and f"--format {fmt} does not match the file name" in lines[0]
+        assert not (tmp_path / name).exists()
+    ok(run("export", "--format", "json", "-o", str(tmp_path / "out.json")))
+    ok(run("export", "--format", "csv", "-o", str(tmp_path / "notes.txt")))
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8").startswith("\ufeffclient,")
+
+
+def test_csv_has_a_bom_in_a_file_and_none_on_stdout(run: Run, tmp_path: Path) -> None:
+    """Japanese Excel reads a UTF-8 CSV without a BOM as Shift-JIS; scripts want none."""
+    ok(run("log", "山田商事", "月次報告を送付"))
+    raw = export_file(run, tmp_path, "--format", "csv")
+    assert raw.startswith(b"\xef\xbb\xbfclient,")
+    assert "月次報告を送付" in raw.decode("utf-8-sig")
+    assert export(run, "--format", "csv").startswith("client,")
+    help_text = " ".join(ok(run("export", "--help")).stdout.split())
+    assert "byte-order mark" in help_text and "standard output gets none" in help_text

@@ -73,23 +73,27 @@ def test_any_text_given_to_at_is_a_date_or_a_clean_refusal(isolated: object, tex
         assert result.stdout == ""
 
 
-@pytest.mark.parametrize("text", ["0001-01-01T00:00+09:00", "9999-12-31T23:00-05:00"])
+@pytest.mark.parametrize(
+    "text",
+    ["0001-01-01T00:00+09:00", "9999-12-31T23:00-05:00", "1899-12-31T23:59Z", "2201-01-01"],
+)
 def test_a_date_that_cannot_be_stored_is_refused(isolated: object, text: str) -> None:
     result = runner.invoke(app, ["log", "Acme", "hi", "--at", text])
     assert result.exit_code == 2
-    assert "out of range" in result.stderr
+    assert "out of range (handoff keeps 1900-01-01 to 2200-12-31)" in result.stderr
 
 
 def test_the_earliest_and_latest_storable_days_round_trip(isolated: object) -> None:
-    for text in ("0001-01-02", "9999-12-30"):
+    """handoff keeps 1900-01-01 to 2200-12-31 (daterange.py), shown in any zone."""
+    for text in ("1900-01-01", "2200-12-31"):
         result = runner.invoke(app, ["log", "Acme", text, "--at", text, "--json"])
         assert result.exit_code == 0, result.stderr
         assert json.loads(result.stdout)["at"].startswith(text)
     shown = runner.invoke(app, ["show", "Acme", "--json"])
-    assert [n["text"] for n in json.loads(shown.stdout)["notes"]] == ["9999-12-30", "0001-01-02"]
+    assert [n["text"] for n in json.loads(shown.stdout)["notes"]] == ["2200-12-31", "1900-01-01"]
     human = runner.invoke(app, ["show", "Acme"]).stdout
-    assert "  9999-12-30 12:00  note  alice" in human
-    assert "  0001-01-02 " in human
+    assert "  2200-12-31 12:00  note  alice" in human
+    assert "  1900-01-01 " in human
 
 
 @pytest.mark.parametrize(

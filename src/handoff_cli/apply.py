@@ -65,7 +65,12 @@ def wins(new_stamp: str, new_value: Any, old_stamp: str, old_value: Any) -> bool
     """
     if new_stamp != old_stamp:
         return new_stamp > old_stamp
+    if old_value is not None and new_stamp in _LEGACY:
+        return False  # two values from before the log: the one here stands, as it always did
     return _rank(new_value) > _rank(old_value)
+
+
+_LEGACY = frozenset({stamps.ZERO_STAMP, stamps.ZERO_RANK})
 
 
 def _rank(value: Any) -> tuple[bool, str]:

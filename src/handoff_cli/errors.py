@@ -15,6 +15,16 @@ class HandoffError(Exception):
         super().__init__(message)
         self.message = message
         self.exit_code = exit_code
+        self.kept_text: str | None = None
+
+    def keep(self, text: str, what: str = "your note") -> None:
+        """Give the user back `text` they typed and that was not saved, after the message.
+
+        Printed with its line breaks (on the lines after the message, when it has
+        several), so nothing typed in an editor is lost to a failed save.
+        """
+        self.message += f"; {what} was not saved, here it is:"
+        self.kept_text = text
 
 
 class BadInput(HandoffError):

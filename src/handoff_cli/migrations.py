@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils.migrations import Migrations
 
-APPLICATION_ID = 0x68616E64  # "hand"
+from handoff_cli.store import APPLICATION_ID
 
 migrations = Migrations("handoff")
 
@@ -256,7 +256,16 @@ def m002_changes_and_coverage(db: Any) -> None:
         )
 
 
-LATEST_VERSION = len(migrations._migrations)
+def latest_version() -> int:
+    """The schema version the migrations lead to: how many there are.
+
+    Counted through sqlite-utils' public API (what an empty database has
+    pending). `store.LATEST_VERSION` is a literal, so that opening a database
+    does not import sqlite-utils; a test checks the two agree.
+    """
+    import sqlite_utils
+
+    return len(migrations.pending(sqlite_utils.Database(memory=True)))
 
 
 def apply(conn: Any) -> None:
@@ -266,4 +275,4 @@ def apply(conn: Any) -> None:
     db = sqlite_utils.Database(conn)
     migrations.apply(db)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version = {LATEST_VERSION}")
+    conn.execute(f"PRAGMA user_version = {latest_version()}")

@@ -44,12 +44,66 @@ def default_data_dir() -> Path:
     import sys
 
     if sys.platform.startswith("linux"):
+        # The XDG spec: a relative path in $XDG_DATA_HOME is invalid and ignored
+        # (it would put the database wherever the command happens to run).
         base = os.environ.get("XDG_DATA_HOME", "").strip()
-        root = Path(base).expanduser() if base else Path.home() / ".local" / "share"
+        root = Path(base) if base.startswith("/") else Path.home() / ".local" / "share"
         return root / "handoff"
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("handoff", appauthor=False))
+
+
+DATABASE_COMPANIONS = ("-wal", "-shm", "-journal")  # files SQLite keeps beside the database
+
+
+def is_database_file(target: Path, database: Path) -> bool:
+    """Whether writing `target` would replace the database or one of SQLite's files beside it.
+
+    However it is spelled: `./x/../handoff.db`, a symbolic link to it, or (when
+    it exists) a hard link. SQLite names its -wal and -shm after the file it
+    opened, so both the given path and the one links lead to count.
+    """
+    spots: list[str] = []
+    for base in (os.path.abspath(database), os.path.realpath(database)):
+        spots += [base, *(base + suffix for suffix in DATABASE_COMPANIONS)]
+    if os.path.realpath(target) in {os.path.realpath(spot) for spot in spots}:
+        return True
+    for spot in spots:
+        try:
+            if os.path.samefile(target, spot):
+                return True
+        except OSError:  # one of them does not exist
+            continue
+    return False
+
+
+def loose_files(database: Path) -> dict[str, int]:
+    """The database's files (it, -wal, -shm, -journal) that others may read: path -> mode."""
+    found = {}
+    for path in (str(database), *(f"{database}{suffix}" for suffix in DATABASE_COMPANIONS)):
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077:
+            found[path] = mode
+    return found
+
+
+def tighten(database: Path) -> None:
+    """Make the database and SQLite's files beside it private (0600) if they are not.
+
+    SQLite gives a new -wal and -shm the database file's mode, whatever the
+    umask: a database made 0644 by another tool, or copied with `cp`, would
+    leave every later write readable by others. A file we may not change is
+    left as it is (`handoff doctor` reports it).
+    """
+    for path, mode in loose_files(database).items():
+        try:
+            os.chmod(path, mode & 0o700)
+        except OSError:
+            continue
 
 
 def make_private_dirs(directory: Path) -> None:

@@ -87,7 +87,11 @@ def rename_rank(stamp_text: str) -> str:
 
 
 def creation_rank(stamp_text: str) -> str:
+    """A creation's rank: the earlier, the higher; a name from before the change log
+    (the oldest stamp) ranks lowest of all, so a real name always replaces it."""
     clock, _, member = stamp_text.partition("@")
+    if clock == ZERO:
+        return "0" + ZERO + "@" + member
     return "0" + clock.translate(_INVERT) + "@" + member
 
 
@@ -96,6 +100,8 @@ def unrank(rank: str) -> tuple[str, bool]:
     if rank.startswith("1"):
         return rank[1:], True
     clock, _, member = rank[1:].partition("@")
+    if clock == ZERO:
+        return stamp(ZERO, member), False
     return stamp(clock.translate(_INVERT), member), False
 
 

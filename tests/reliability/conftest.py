@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .support import Run, run_handoff
+from .support import Run, in_process, run_handoff
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +26,9 @@ def db(isolated: Path) -> Path:
 def handoff() -> Run:
     """handoff("log", "Acme", "hi") -> Done, as a separate process."""
     return run_handoff
+
+
+@pytest.fixture
+def cli(run: Any) -> Run:
+    """Like `handoff`, in this process (CliRunner): cli("log", "Acme", "hi") -> Done."""
+    return in_process(run)

@@ -20,6 +20,17 @@
   after this handoff's own can be killed anywhere. It changes data in several
   steps, as real migrations do.
 
+Signals (issue 15.5), each sent by the process to itself where Python code
+runs (a signal handled inside a SQLite callback would be swallowed there):
+- `HANDOFF_TEST_PAUSE_IN=MODULE:NAME=SECONDS`: replace MODULE.NAME with a
+  function that sleeps, then calls it (`os:replace=30`,
+  `handoff_cli.cli.transfer:_link_new=30`); with `HANDOFF_TEST_PAUSE_MARK` as
+  above, so a test can send its signal while the command is right there.
+- `HANDOFF_TEST_SIGNAL_ON_IMPORT=MODULE:SIGNAL`: send SIGNAL (INT, TERM, HUP)
+  when MODULE starts to be imported (a Ctrl-C while Typer loads).
+- `HANDOFF_TEST_SIGNAL_AT_COMMIT=during|after:SIGNAL`: send SIGNAL while the
+  COMMIT runs, or just after it, before the command prints a word.
+
 The kill is a real signal, delivered by the kernel: no `finally`, no atexit,
 no SQLite cleanup runs.
 """
@@ -59,8 +70,7 @@ def _install_m002() -> None:
             db.conn.execute(statement)
 
     migrations.migrations()(m_next_reliability_test)
-    migrations.LATEST_VERSION += 1
-    base.LATEST_VERSION = migrations.LATEST_VERSION
+    base.LATEST_VERSION += 1
 
 
 def _hook() -> None:
@@ -107,8 +117,66 @@ def _hook() -> None:
     atexit.register(report)
 
 
+def _signal_number(name: str) -> int:
+    return int(getattr(signal, "SIG" + name))
+
+
+def _signal_hooks() -> None:
+    import importlib
+    import importlib.abc
+
+    pause_in = os.environ.get("HANDOFF_TEST_PAUSE_IN")
+    if pause_in:
+        target, _, seconds = pause_in.rpartition("=")
+        module_name, _, name = target.partition(":")
+        module = importlib.import_module(module_name)
+        real = getattr(module, name)
+
+        def paused(*args: Any, **kwargs: Any) -> Any:
+            mark = os.environ.get("HANDOFF_TEST_PAUSE_MARK")
+            if mark:
+                open(mark, "a").close()
+            time.sleep(float(seconds))
+            return real(*args, **kwargs)
+
+        setattr(module, name, paused)
+
+    on_import = os.environ.get("HANDOFF_TEST_SIGNAL_ON_IMPORT")
+    if on_import:
+        wanted, _, sig = on_import.partition(":")
+
+        class SignalOnImport(importlib.abc.MetaPathFinder):
+            def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+                if name == wanted:
+                    sys.meta_path.remove(self)
+                    os.kill(os.getpid(), _signal_number(sig))
+
+        sys.meta_path.insert(0, SignalOnImport())
+
+    at_commit = os.environ.get("HANDOFF_TEST_SIGNAL_AT_COMMIT")
+    if at_commit:
+        from contextlib import contextmanager
+
+        from handoff_cli import interrupts
+
+        when, _, sig = at_commit.partition(":")
+        real_committing = interrupts.committing
+
+        @contextmanager
+        def committing() -> Any:
+            with real_committing():
+                if when == "during":
+                    os.kill(os.getpid(), _signal_number(sig))
+                yield
+            if when == "after":
+                os.kill(os.getpid(), _signal_number(sig))
+
+        interrupts.committing = committing  # type: ignore[assignment]
+
+
 def main() -> None:
     _hook()
+    _signal_hooks()
     if os.environ.get("HANDOFF_TEST_M002"):
         _install_m002()
     busy = os.environ.get("HANDOFF_TEST_BUSY_TIMEOUT")

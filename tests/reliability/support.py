@@ -76,6 +76,20 @@ def run_handoff(
     )
 
 
+def in_process(run: Callable[..., Any]) -> Run:
+    """The root conftest's `run` (CliRunner, no new process), answering as run_handoff does.
+
+    For checks that need no process of their own (no signal, descriptor or
+    fast path): a process costs ~0.15 s, and the suite must stay quick.
+    """
+
+    def call(*args: str, input: str | None = None) -> Done:
+        result = run(*args, input=input)
+        return Done(args, result.exit_code, result.stdout, result.stderr)
+
+    return call
+
+
 @contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     with closing(sqlite3.connect(path, timeout=60, isolation_level=None)) as conn:

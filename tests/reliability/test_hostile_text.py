@@ -76,13 +76,22 @@ def main(*args: str, stdin: str = "") -> tuple[int, str, str]:
     from handoff_cli.cli import main as handoff_main
 
     code = 0
+    # Lines as stored, unwrapped (wrapping has tests of its own, tests/test_wrap.py).
+    columns = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "1000000"
     # A lone surrogate on standard input is what undecodable bytes look like there.
-    with console(stdin.encode("utf-8", "surrogatepass")) as streams:
-        sys.argv = ["handoff", *args]
-        try:
-            handoff_main()
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
+    try:
+        with console(stdin.encode("utf-8", "surrogatepass")) as streams:
+            sys.argv = ["handoff", *args]
+            try:
+                handoff_main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
     return code, streams["stdout"], streams["stderr"]
 
 

@@ -60,6 +60,7 @@ def log_note(
     carries the text so the user's words are not lost.
     """
     from handoff_cli import writes
+    from handoff_cli.interrupts import describe
     from handoff_cli.names import require_utf8, required_name
     from handoff_cli.when import local_day
 
@@ -103,9 +104,10 @@ def log_note(
                     store, w, promise, at=at, day=day, today=local_day(now, now=now), note=note
                 )
                 kept.append(Kept(after, covers))
+            describe(f"note #{note.id} for {found.name}")
     except HandoffError as exc:
         if echo_on_refusal or exc.exit_code != 2:
-            exc.message += f"; your note was not saved, here it is: {body}"
+            exc.keep(body)
         raise
     return Logged(found, created, note, tuple(kept))
 
@@ -126,7 +128,15 @@ def saved_line(logged: Logged) -> str:
     return f"Saved note #{logged.note.id} for {name}{new}, {render.when(logged.note.at)}."
 
 
-HANDLED = (HandoffError, UnicodeEncodeError, OverflowError, KeyboardInterrupt)
+# ValueError and TypeError only when damaged rows explain them (see _damaged); else a bug.
+HANDLED = (
+    HandoffError,
+    UnicodeEncodeError,
+    OverflowError,
+    KeyboardInterrupt,
+    ValueError,
+    TypeError,
+)
 
 
 def report_failure(exc: BaseException, path: Path) -> int:
@@ -137,12 +147,23 @@ def report_failure(exc: BaseException, path: Path) -> int:
     """
     import sqlite3
 
-    from handoff_cli.cli.render import err, error_line
+    from handoff_cli import interrupts
+    from handoff_cli.cli.render import err, error_line, safe
+    from handoff_cli.cli.streams import OutputFailed, output_failed
     from handoff_cli.errors import BAD_INPUT, FAILURE
     from handoff_cli.store import storage_error
 
+    if isinstance(exc, OutputFailed):
+        return output_failed(exc.cause)
     if isinstance(exc, HandoffError):
-        err(error_line(exc.message))
+        kept = exc.kept_text
+        if kept is None:
+            err(error_line(exc.message))
+        elif "\n" not in kept.strip("\n"):
+            err(error_line(f"{exc.message} {kept.strip()}"))
+        else:  # the text as typed, line breaks and all
+            err(error_line(exc.message))
+            err(safe(kept.strip("\n")))
         return exc.exit_code
     if isinstance(exc, sqlite3.DatabaseError):
         err(error_line(storage_error(exc, path).message))
@@ -157,6 +178,35 @@ def report_failure(exc: BaseException, path: Path) -> int:
         err(error_line("a number or date is out of range; nothing was changed"))
         return BAD_INPUT
     if isinstance(exc, KeyboardInterrupt):
-        err("interrupted; nothing half-written was kept")
-        return 130
+        err(interrupts.message(exc))
+        return interrupts.exit_code(exc)
+    if isinstance(exc, (ValueError, TypeError)):
+        damage = _damaged(path)
+        if damage:
+            err(error_line(damage))
+            return FAILURE
     raise exc
+
+
+def _damaged(path: Path) -> str | None:
+    """What is damaged in the database, if damaged rows explain a ValueError or TypeError.
+
+    A hand-edited or tampered row (a date that does not exist, tags that are
+    not JSON, a BLOB for text) breaks the code that reads it, wherever that
+    is. Rather than guard every reader, the boundary looks at the data once
+    something fails: damaged rows get one line pointing to `handoff doctor`;
+    without them the error is a bug and keeps its traceback.
+    """
+    from handoff_cli.store_check import damaged_rows
+
+    try:
+        found = damaged_rows(path, limit=3)
+    except Exception:  # too broken to look at: the original error is the better report
+        return None
+    if not found:
+        return None
+    more = " and more" if len(found) > 2 else ""
+    return (
+        f"the database {path} has damaged rows ({'; '.join(found[:2])}{more}); nothing was "
+        "changed. `handoff doctor` lists them"
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -173,25 +173,34 @@ def no_database_text(path: Path) -> str:
 
 
 def when(text: str, *, at: datetime) -> datetime:
-    from handoff_cli.when import WHEN_EXAMPLES, parse_when
+    from handoff_cli.daterange import moment_in_range
+    from handoff_cli.when import parse_when
 
     moment = parse_when(text, now=at)
-    # Stored in UTC and shown in local time: both must exist (0001-01-01T00:00+09:00 has no UTC).
-    try:
-        moment.astimezone(timezone.utc)
-        moment.astimezone()
-    except (OverflowError, ValueError):
-        shown = " ".join(text.split())
-        shown = shown if len(shown) <= 40 else shown[:39] + "…"
-        msg = f"date '{shown}' is out of range; try {WHEN_EXAMPLES}"
-        raise BadInput(msg) from None
+    # Stored in UTC and shown in local time, in any zone: see daterange.py.
+    if not moment_in_range(moment):
+        raise _out_of_range(text)
     return moment
 
 
 def day(text: str, *, at: datetime) -> date:
+    from handoff_cli.daterange import day_in_range
     from handoff_cli.when import parse_day
 
-    return parse_day(text, now=at)
+    value = parse_day(text, now=at)
+    if not day_in_range(value):
+        raise _out_of_range(text)
+    return value
+
+
+def _out_of_range(text: str) -> BadInput:
+    from handoff_cli.daterange import RANGE
+    from handoff_cli.when import WHEN_EXAMPLES
+
+    shown = " ".join(text.split())
+    shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    msg = f"date '{shown}' is out of range (handoff keeps {RANGE}); try {WHEN_EXAMPLES}"
+    return BadInput(msg)
 
 
 def pager_wanted(ctx: typer.Context) -> bool:
@@ -202,15 +211,10 @@ def pager_wanted(ctx: typer.Context) -> bool:
 
 def bound(text: str, *, at: datetime, end: bool = False) -> datetime:
     """One end of a period (`--since`, `--until`): a day means the whole day (when.parse_bound)."""
+    from handoff_cli.daterange import moment_in_range
     from handoff_cli.when import parse_bound
 
     moment = parse_bound(text, now=at, end=end)
-    try:
-        moment.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        from handoff_cli.when import WHEN_EXAMPLES
-
-        shown = " ".join(text.split())
-        msg = f"date '{shown[:40]}' is out of range; try {WHEN_EXAMPLES}"
-        raise BadInput(msg) from None
+    if not moment_in_range(moment):
+        raise _out_of_range(text)
     return moment

@@ -174,9 +174,11 @@ def _guarded(db: str | None, action: Callable[[Path], int | None]) -> int:
     import sqlite3
     from pathlib import Path
 
+    from handoff_cli import interrupts
     from handoff_cli.cli.actions import HANDLED, report_failure
     from handoff_cli.paths import database_path
 
+    interrupts.begin()
     path = Path(db or "the database")
     try:
         path = database_path(db)

@@ -39,13 +39,21 @@ def _text_from(words: list[str] | None, *, initial: str = "") -> str:
     if words:
         return require_utf8(" ".join(words).strip(), "the text")
     if not sys.stdin.isatty():
-        try:
-            text = sys.stdin.read()
-        except UnicodeDecodeError:
-            msg = "standard input is not UTF-8 text; nothing was saved"
-            raise BadInput(msg) from None
-        return require_utf8(text.strip(), "standard input")
+        return require_utf8(_read_stdin().strip(), "standard input")
     return _edit(initial).strip()
+
+
+def _read_stdin() -> str:
+    """Standard input as UTF-8, whatever the locale (under LC_ALL=C Python would read ASCII)."""
+    raw = getattr(sys.stdin, "buffer", None)
+    try:
+        if raw is None:  # a test runner's text stream
+            return sys.stdin.read()
+        data: bytes = raw.read()
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        msg = "standard input is not UTF-8 text; nothing was saved"
+        raise BadInput(msg) from None
 
 
 def _edit(initial: str) -> str:
@@ -54,33 +62,55 @@ def _edit(initial: str) -> str:
     import subprocess
     import tempfile
 
+    from handoff_cli.interrupts import editor_running
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         msg = "no text given: pass it as words, pipe it in, or set $EDITOR to write it there"
+        raise BadInput(msg)
+    try:
+        command = shlex.split(editor)
+    except ValueError as exc:  # EDITOR='vim "'
+        msg = f"cannot read the editor command '{editor}' ({exc}); check $VISUAL and $EDITOR"
+        raise BadInput(msg) from None
+    if not command:
+        msg = "$VISUAL or $EDITOR is blank; set it to an editor, such as vi"
         raise BadInput(msg)
     fd, name = tempfile.mkstemp(prefix="handoff-", suffix=".txt")  # 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(initial)
         try:
-            result = subprocess.run([*shlex.split(editor), name], check=False)
+            with editor_running():  # Ctrl-C is the editor's; SIGTERM/SIGHUP still stop us
+                result = subprocess.run([*command, name], check=False)
         except OSError as exc:
             msg = f"cannot run the editor '{editor}': {exc.strerror or exc}"
             raise BadInput(msg) from exc
         if result.returncode != 0:
             msg = f"the editor '{editor}' exited with status {result.returncode}; nothing saved"
             raise HandoffError(msg, NOTHING_TO_DO)
-        with open(name, encoding="utf-8", errors="surrogateescape") as handle:
-            text = handle.read()
+        try:
+            with open(name, encoding="utf-8", errors="surrogateescape") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            msg = f"the editor '{editor}' removed the file it was editing; nothing saved"
+            raise HandoffError(msg, NOTHING_TO_DO) from None
+        except OSError as exc:
+            msg = f"cannot read what the editor saved: {exc.strerror or exc}; nothing saved"
+            raise HandoffError(msg, NOTHING_TO_DO) from None
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
             # The file is about to go: show the words so they are not lost.
-            msg = f"the editor saved text that is not UTF-8; nothing was saved, here it is: {text}"
-            raise BadInput(msg) from None
+            error = BadInput("the editor saved text that is not UTF-8")
+            error.keep(text, "it")
+            raise error from None
         return text
     finally:
-        os.unlink(name)
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
 
 
 @app.command(no_args_is_help=True)
@@ -551,8 +581,15 @@ def edit(
             else:
                 out(f"Note #{note_id} unchanged.")
             return
-        with store.write():
-            note = writes.edit_note(store, store.writer(clock), store.note(note_id), body)
+        from handoff_cli.interrupts import describe
+
+        try:
+            with store.write():
+                note = writes.edit_note(store, store.writer(clock), store.note(note_id), body)
+                describe(f"the new text of note #{note_id}")
+        except HandoffError as exc:  # removed meanwhile, a full disk: the new words survive
+            exc.keep(body, "your new text")
+            raise
     if as_json:
         render.print_json(render.note_json(note))
         return

@@ -103,10 +103,17 @@ def err(text: str) -> None:
 
 def _write(stream: TextIO, text: str) -> None:
     try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        try:
+            stream.write(text)
+        except UnicodeEncodeError:
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    except OSError as exc:
+        if stream is sys.stderr:
+            return  # nowhere left to say anything (a closed terminal, SIGHUP)
+        from handoff_cli.cli.streams import OutputFailed
+
+        raise OutputFailed(exc) from None
 
 
 def error_line(message: str) -> str:
@@ -342,6 +349,8 @@ def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
     whole = set(names)
     for name in names:
         if " " in name and name in body:
+            if _glued(body, name):  # a name inside a word: the general way knows where it is
+                return _atoms(body, names)
             body = body.replace(name, name.replace(" ", _KEEP))
     atoms: list[_Atom] = []
     space = ""
@@ -365,6 +374,20 @@ def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
         else:
             atoms.append(_Atom(space, pending, True))
     return atoms
+
+
+def _glued(body: str, name: str) -> bool:
+    """Whether `name` occurs in `body` with other text right before or after it."""
+    escape_ends = {m.end() for m in _ESCAPE.finditer(body)}
+    at = body.find(name)
+    while at >= 0:
+        end = at + len(name)
+        before = at == 0 or body[at - 1] == " " or at in escape_ends
+        after = end == len(body) or body[end] in " \x1b"
+        if not (before and after):
+            return True
+        at = body.find(name, at + 1)
+    return False
 
 
 _NARROW_RUN = re.compile("[!-~]+")  # printable ASCII but the space: never wide, never split

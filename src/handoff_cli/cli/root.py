@@ -17,19 +17,34 @@ class HandoffGroup(TyperGroup):
         import sqlite3
         from pathlib import Path
 
-        from typer._click.exceptions import NoSuchOption
-
+        from handoff_cli import interrupts
         from handoff_cli.cli.actions import HANDLED, report_failure
 
+        interrupts.begin()
         try:
             return super().invoke(ctx)
-        except NoSuchOption as exc:
-            if exc.option_name == "--db" or exc.option_name.startswith("--db="):
-                exc.message += " here; root options go before the command: handoff --db PATH ..."
-            raise
         except (*HANDLED, sqlite3.DatabaseError) as exc:
             path = (ctx.obj or {}).get("db_path") or Path("the database")
             raise typer.Exit(report_failure(exc, path)) from None
+        except Exception as exc:
+            _hint_root_option(exc)
+            raise
+
+
+def _hint_root_option(exc: Exception) -> None:
+    """`handoff log --db x.db ...`: say where root options go.
+
+    Click's NoSuchOption is recognised by its public attributes, not imported:
+    Typer 0.26 and later bundle Click as the private `typer._click`, older ones
+    used Click itself, and neither import path is a public Typer API.
+    """
+    option = getattr(exc, "option_name", None)
+    message = getattr(exc, "message", None)
+    if not isinstance(option, str) or not isinstance(message, str):
+        return
+    if type(exc).__name__ == "NoSuchOption" and (option == "--db" or option.startswith("--db=")):
+        hint = " here; root options go before the command: handoff --db PATH ..."
+        setattr(exc, "message", message + hint)  # noqa: B010 (a Click exception, not ours)
 
 
 HELP = """Keep client notes and promises, and hand them over.

@@ -12,12 +12,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
 from datetime import date, datetime, time, timedelta
 from enum import Enum
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from handoff_cli.cli import common
+from handoff_cli.cli import common, progress
 from handoff_cli.cli.options import ClientsOpt
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.formats import DEFAULT_FORMAT, FORMATS
@@ -32,7 +33,6 @@ app = typer.Typer()
 
 # The --format choices, straight from the registry (Typer offers an Enum's values).
 FormatName = Enum("FormatName", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
-DEFAULT = FormatName(DEFAULT_FORMAT)
 
 RECENT_DAYS = 90  # the Markdown document's notes, without --since
 AHEAD_DAYS = 30  # the Markdown document's "what needs doing", without --until
@@ -45,13 +45,16 @@ AHEAD_DAYS = 30  # the Markdown document's "what needs doing", without --until
 def export(
     ctx: typer.Context,
     format_: Annotated[
-        FormatName,
+        FormatName | None,
         typer.Option(
             "--format",
             "-f",
-            help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values()) + ".",
+            help="; ".join(f"{f.name}: {f.summary}" for f in FORMATS.values())
+            + ". Default: from -o FILE's extension ("
+            + ", ".join(f.suffix for f in FORMATS.values())
+            + f"), else {DEFAULT_FORMAT}.",
         ),
-    ] = DEFAULT,
+    ] = None,
     client: ClientsOpt = None,
     since: Annotated[
         str | None,
@@ -72,7 +75,13 @@ def export(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (0600), not stdout."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write to FILE (0600), not stdout. A CSV file starts with a UTF-8 byte-order "
+            "mark, so Excel reads it as UTF-8 (standard output gets none).",
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
@@ -84,34 +93,76 @@ def export(
       handoff export --format csv --since 2026-01-01 > notes.csv
       handoff export --format ics -o promises.ics
 
-    A file is written whole or not at all, private to you, and an existing
-    file is replaced only with --force.
+    Without --format, the extension of -o FILE picks the format (.json writes
+    the bundle); a --format that contradicts it is refused. A file is written
+    whole or not at all, private to you, and an existing file is replaced only
+    with --force. A CSV file gets a UTF-8 byte-order mark, which Excel needs
+    to read Japanese text; CSV on standard output has none.
     """
     clock = common.now()
+    chosen = _choose_format(format_.value if format_ else None, output)
     since_at = _start_of(common.day(since, at=clock), clock) if since else None
     until_day = common.day(until, at=clock) if until else None
     if output is not None:
-        _check_target(output, force=force)
+        _check_target(output, force=force, database=common.db_path(ctx))
     store = common.open_for_read(ctx)
     if store is None:
         from handoff_cli.cli.render import err
 
         err(f"{common.no_database_message(ctx)}; the export is empty")
+    # A bar on stderr, unless the export itself is going to the same terminal.
+    shown = progress.wanted() and (output is not None or not sys.stdout.isatty())
     # One read transaction: the export is whole and consistent as of one moment.
     with store or nullcontext(), store.snapshot() if store is not None else nullcontext():
         clients = _clients(store, client or [])
-        produce = _PRODUCERS[format_.value]
-        chunks = produce(store, clients, clock=clock, since=since_at, until=until_day)
-        if output is None:
-            _write_stdout(chunks)
-            return
-        size = _write_file(chunks, output, force=force)
+        by_note = chosen in ("json", "csv")  # the rest read a client at a time
+        total = _note_total(store, clients, clock) if shown and by_note else len(clients)
+        with progress.bar(
+            "Exporting", total, unit="notes" if by_note else "clients", enabled=shown
+        ) as bar:
+            produce = _PRODUCERS[chosen]
+            chunks = produce(store, clients, clock=clock, since=since_at, until=until_day, bar=bar)
+            if output is None:
+                _write_stdout(chunks)
+                return
+            if chosen == "csv":  # Excel reads a UTF-8 CSV without a BOM as the local code page
+                chunks = chain([BOM], chunks)
+            size = _write_file(chunks, output, force=force)
     from handoff_cli.cli.render import out, plural, safe_line
 
     out(
         f"Exported {plural(len(clients), 'client')} to {safe_line(str(output))} "
-        f"({format_.value}, {_size(size)})."
+        f"({chosen}, {_size(size)})."
     )
+
+
+BOM = "\ufeff"
+
+
+def _choose_format(given: str | None, output: Path | None) -> str:
+    """--format, else the format -o FILE's extension names, else the default.
+
+    `-o out.json` writing Markdown would leave a colleague with a file that
+    `import` refuses; `--format md -o out.json` is the same mistake, refused.
+    """
+    by_suffix = {f.suffix: f.name for f in FORMATS.values()}
+    implied = by_suffix.get(output.suffix.lower()) if output is not None else None
+    if given and implied and given != implied:
+        assert output is not None
+        msg = (
+            f"--format {given} does not match the file name {output} (a {output.suffix} file "
+            f"is {implied}); drop --format or change the name"
+        )
+        raise BadInput(msg)
+    return given or implied or DEFAULT_FORMAT
+
+
+def _note_total(store: Store | None, clients: Sequence[Client], clock: datetime) -> int:
+    """How many notes the chosen clients have (--since/--until may export fewer)."""
+    if store is None:
+        return 0
+    names = {c.name for c in clients}
+    return sum(s.notes for s in store.client_summaries(as_of=clock.date()) if s.name in names)
 
 
 def _clients(store: Store | None, names: Sequence[str]) -> list[Client]:
@@ -151,6 +202,7 @@ def _json(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli import store_transfer
     from handoff_cli.formats import bundle
@@ -159,7 +211,10 @@ def _json(
     tombstones: list[dict[str, object]] = []
     if store is not None:
         end = _end_of(until, clock) if until else None
-        records = store_transfer.records(store, clients, since=since, until=end)
+        records = (
+            r._replace(notes=bar.counting(r.notes))
+            for r in store_transfer.records(store, clients, since=since, until=end)
+        )
         tombstones = store_transfer.tombstones(store)
     return bundle.dump(
         exported_at=clock, author=common.author(), clients=records, tombstones=tombstones
@@ -173,9 +228,8 @@ def _csv(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
-    from itertools import chain
-
     from handoff_cli import store_transfer
     from handoff_cli.formats import csv
 
@@ -183,7 +237,7 @@ def _csv(
     notes = chain.from_iterable(
         store_transfer.notes(store, c, since=since, until=end) for c in clients if store
     )
-    return csv.dump(notes)
+    return csv.dump(bar.counting(notes))
 
 
 def _markdown(
@@ -193,6 +247,7 @@ def _markdown(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli.formats import markdown
 
@@ -220,6 +275,7 @@ def _markdown(
             )
         )
         agenda += _agenda(duties, as_of=as_of, until=until)
+        bar.advance()
     agenda.sort(key=lambda i: (i.due, i.client.casefold(), i.title))
     doc = markdown.Handover(
         author=common.author(),
@@ -272,6 +328,7 @@ def _ics(
     clock: datetime,
     since: datetime | None,
     until: date | None,
+    bar: progress.Progress,
 ) -> Iterator[str]:
     from handoff_cli.formats import ics
 
@@ -283,6 +340,7 @@ def _ics(
             if p.status != "open" or p.next_due is None:
                 continue
             entries.append(ics.Entry(p, ics_rule(p), cadence(p), roles.get(p.to or "")))
+        bar.advance()
     yield ics.render(entries, exported_at=clock, author=common.author())
 
 
@@ -327,7 +385,12 @@ assert set(_PRODUCERS) == set(FORMATS), "every registered format needs a produce
 # -- writing
 
 
-def _check_target(target: Path, *, force: bool) -> None:
+def _check_target(target: Path, *, force: bool, database: Path) -> None:
+    from handoff_cli.paths import is_database_file
+
+    if is_database_file(target, database):
+        msg = f"{target} is the database itself; the export would replace it (choose another -o)"
+        raise BadInput(msg)
     if target.is_dir():
         msg = f"{target} is a directory; give a file name to -o"
         raise BadInput(msg)
@@ -340,16 +403,21 @@ def _check_target(target: Path, *, force: bool) -> None:
 
 
 def _write_stdout(chunks: Iterable[str]) -> None:
+    from handoff_cli.cli.streams import OutputFailed
+
     stream = sys.stdout
     raw = getattr(stream, "buffer", None)
-    if raw is None:
-        for chunk in chunks:
-            stream.write(chunk)
-    else:  # UTF-8 whatever the locale says: the bundle must read back the same
-        stream.flush()
-        for chunk in chunks:
-            raw.write(chunk.encode("utf-8", "backslashreplace"))
-        raw.flush()
+    try:
+        if raw is None:
+            for chunk in chunks:
+                stream.write(chunk)
+        else:  # UTF-8 whatever the locale says: the bundle must read back the same
+            stream.flush()
+            for chunk in chunks:
+                raw.write(chunk.encode("utf-8", "backslashreplace"))
+            raw.flush()
+    except OSError as exc:  # a full disk behind `> file`, a closed pipe
+        raise OutputFailed(exc) from None
 
 
 def _write_file(chunks: Iterable[str], target: Path, *, force: bool) -> int:
@@ -455,28 +523,78 @@ def import_(
     become the owner of the bundle's open promises (--keep-owners keeps theirs).
     """
     from handoff_cli import store_transfer
+    from handoff_cli.cli.render import err, safe_line
 
     clock = common.now()
+    shown = progress.wanted(as_json=as_json)
     bundle = _checked_rules(_read_bundle(file), file)
+    _check_completions(bundle, file, clock)
+    warnings: list[str] = []
     if dry_run and not common.db_path(ctx).exists():
         counts = _dry_run_on_empty(bundle, clock, keep_owners=keep_owners)
         near: list[tuple[str, str]] = []
     else:
         with common.open_for_write(ctx) as store:
+            try:
+                warnings = store_transfer.check_against_database(store, bundle)
+            except BadInput as exc:
+                raise BadInput(_refusal(file, exc.message)) from None
             near = _near_duplicates(store, bundle)
-            counts = store_transfer.import_bundle(
-                store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=dry_run
-            )
+            if not dry_run:
+                from handoff_cli.interrupts import describe
+
+                describe(f"the import of {'standard input' if file == '-' else file}")
+            rows = _rows_to_write(bundle)
+            with (
+                progress.bar("Importing", rows, unit="rows", enabled=shown) as bar,
+                progress.sqlite_work(store.conn, bar, expected=rows),
+            ):
+                counts = store_transfer.import_bundle(
+                    store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=dry_run
+                )
+    for warning in warnings:
+        err(f"note: {safe_line(warning)}")
     _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
     if near and not as_json:
-        from handoff_cli.cli.render import err, safe_line
-
         for incoming, here in near:
             err(
                 f"note: {'would add' if dry_run else 'added'} client '{safe_line(incoming)}', "
                 f"close to '{safe_line(here)}' here; if they are one client: "
                 f"handoff merge '{safe_line(incoming)}' '{safe_line(here)}'"
             )
+
+
+def _rows_to_write(bundle: Bundle) -> int:
+    """About how many rows merging `bundle` writes: each record, and a search entry for
+    each note and promise (for the bar's total; records already here write fewer)."""
+    counts = bundle.count()
+    return sum(counts.values()) + counts["notes"] + counts["promises"]
+
+
+def _refusal(file: str, problem: str) -> str:
+    shown = "standard input" if file == "-" else file
+    return f"cannot import {shown}: {problem}; nothing was changed"
+
+
+COMPLETION_LEEWAY = timedelta(days=1)  # clocks and time zones differ; a day ahead is not a slip
+
+
+def _check_completions(bundle: Bundle, file: str, clock: datetime) -> None:
+    """Refuse completions in the future: one in 2099 hides its promise from `due` until then.
+
+    `done --at` refuses the future; a bundle gets a day's grace for a colleague's
+    clock or time zone.
+    """
+    latest = clock + COMPLETION_LEEWAY
+    for client in bundle.clients:
+        for promise in client.promises:
+            for k, done in enumerate(promise.completions):
+                if done.at > latest or done.day > latest.date():
+                    problem = (
+                        f"{promise.where}.completions[{k}]: done on {done.day.isoformat()} "
+                        f"({done.at.isoformat()}), in the future"
+                    )
+                    raise BadInput(_refusal(file, problem))
 
 
 def _near_duplicates(store: Store, bundle: Bundle) -> list[tuple[str, str]]:

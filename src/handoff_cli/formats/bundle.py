@@ -20,9 +20,10 @@ import re
 import uuid as uuidlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from handoff_cli.daterange import RANGE, day_in_range, moment_in_range
 from handoff_cli.errors import BadInput
 from handoff_cli.formats._text import has_surrogates
 from handoff_cli.models import NOTE_KINDS, PROMISE_STATUSES
@@ -301,6 +302,9 @@ def load_json(data: bytes) -> Any:
         raise BadInput(msg) from None
     except RecursionError:
         msg = "it nests too deeply to be a bundle"
+        raise BadInput(msg) from None
+    except ValueError as exc:  # an integer of more than 4,300 digits (sys.int_info)
+        msg = f"it holds a number no bundle has ({exc})"
         raise BadInput(msg) from None
 
 
@@ -737,10 +741,8 @@ class _Reader:
         if value.tzinfo is None or value.utcoffset() is None:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)} (no offset)")
             return None
-        try:
-            value.astimezone(timezone.utc)  # stored in UTC too: it must have a UTC form
-        except (OverflowError, ValueError):
-            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range")
+        if not moment_in_range(value):  # it must have a UTC and a local form everywhere
+            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range ({RANGE})")
             return None
         return value
 
@@ -755,7 +757,11 @@ class _Reader:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)}")
             return None
         try:
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             self._error(f"{where}.{key}", f"{problem}, got {_shown(raw)}")
             return None
+        if not day_in_range(value):
+            self._error(f"{where}.{key}", f"{_shown(raw)} is out of range ({RANGE})")
+            return None
+        return value

@@ -3,8 +3,8 @@
 RFC 4180 quoting (Python's csv module, CRLF rows), so commas, quotes and
 newlines inside a note survive a round trip. A cell a spreadsheet would run as
 a formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return, or
-their full-width forms) gets a leading apostrophe, which spreadsheets show as
-text. Streams: rows are produced as the notes arrive.
+their full-width forms, after any NULs a spreadsheet drops) gets a leading
+apostrophe, which spreadsheets show as text. Streams: rows are produced as the notes arrive.
 """
 
 from __future__ import annotations
@@ -21,10 +21,18 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d",
 LIST_SEPARATOR = "; "
 
 
+# What a spreadsheet drops from the start of a cell before it looks for a formula:
+# LibreOffice drops NUL, so `\x00=1+1` was evaluated (issue 15.8).
+_DROPPED = "\x00"
+
+
 def neutralise(cell: str) -> str:
-    """The cell as text a spreadsheet will not evaluate."""
+    """The cell as text a spreadsheet will not evaluate.
+
+    Judged on the first character a spreadsheet keeps, not the first one stored.
+    """
     cell = no_surrogates(cell)
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    return "'" + cell if cell.lstrip(_DROPPED).startswith(_FORMULA_STARTS) else cell
 
 
 def row(note: Note) -> list[str]:

@@ -25,8 +25,11 @@ if TYPE_CHECKING:
     from handoff_cli.apply import Applier
     from handoff_cli.changes import Change
 
-APPLICATION_ID = 0x68616E64  # "hand"; migrations.apply writes it (a test checks they agree)
-LATEST_VERSION = 2  # how many migrations there are (a test checks against migrations.py)
+APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
+# How many migrations migrations.py has. A literal: deriving it would import
+# sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
+# checks it against migrations.latest_version().
+LATEST_VERSION = 2
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
 
@@ -118,6 +121,9 @@ class StoreCore:
         except BaseException:
             conn.close()
             raise
+        from handoff_cli.paths import tighten
+
+        tighten(path)  # ours: private, and its -wal too (SQLite copies the file's mode)
         return store
 
     def _check_and_migrate(self) -> None:
@@ -195,7 +201,10 @@ class StoreCore:
             raise storage_error(exc, self.path) from exc
         try:
             yield
-            conn.execute("COMMIT")
+            from handoff_cli.interrupts import committing
+
+            with committing():  # counted as saved before any Ctrl-C is acted on
+                conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -308,18 +317,36 @@ class StoreCore:
             count("completions"),
         )
 
-    def backup_to(self, target: Path) -> int:
+    def backup_to(self, target: Path, *, progress: Callable[[int, int], None] | None = None) -> int:
         """A consistent copy via SQLite's online backup API, written to a temporary
-        file beside `target` and renamed over it, so `target` is old or new, never half."""
-        from handoff_cli.paths import PRIVATE_FILE
+        file beside `target` and renamed over it, so `target` is old or new, never half.
 
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        The temporary file (0600) has an unguessable name, `.NAME.PID.XXXXXXXX.tmp`
+        from `tempfile`: a file planted there cannot get in the way. A failure to
+        write the copy names `target` and says this database is unchanged.
+        `progress(done, total)` in pages, when given, makes the copy go in steps.
+        """
+        import tempfile
+
+        prefix = f".{target.name}.{os.getpid()}."
         try:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
-            os.close(fd)
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=prefix, suffix=".tmp")
+        except OSError as exc:
+            msg = f"cannot write the backup {target}: {exc.strerror or exc}"
+            raise StorageError(msg) from exc
+        os.close(fd)
+        temp = Path(name)
+        try:
             copy = sqlite3.connect(temp)
             try:
-                self.conn.backup(copy)
+                if progress is None:
+                    self.conn.backup(copy)
+                else:
+                    self.conn.backup(
+                        copy,
+                        pages=1024,
+                        progress=lambda _, left, total: progress(total - left, total),
+                    )
                 pages = int(copy.execute("PRAGMA page_count").fetchone()[0])
                 copy.execute("PRAGMA journal_mode = DELETE")
             finally:
@@ -331,15 +358,26 @@ class StoreCore:
             msg = f"cannot write the backup {target}: {exc.strerror or exc}"
             raise StorageError(msg) from exc
         except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
+            if _source_damaged(exc):
+                raise storage_error(exc, self.path) from exc
+            msg = f"cannot write the backup {target}: {exc}; {self.path} is unchanged"
+            raise StorageError(msg) from exc
         finally:
-            if temp.exists():
-                temp.unlink()
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                leftover = Path(f"{temp}{suffix}")
+                if leftover.exists():
+                    leftover.unlink()
         return pages
 
     def integrity_check(self) -> str:
         rows = self._q("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)
+
+
+def _source_damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether a failed backup step was the database's fault (damaged), not the copy's."""
+    text = str(exc)
+    return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
 def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:
