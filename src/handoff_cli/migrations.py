@@ -183,6 +183,12 @@ def m002_changes_and_coverage(db: Any) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX contact_entities_contact ON contact_entities (contact_id);
 
+        -- Team sync: how far each member's file in the team repository was read.
+        CREATE TABLE team_files (
+            path TEXT PRIMARY KEY,             -- relative to the clone: log/MEMBER/DEVICE/...
+            offset INTEGER NOT NULL            -- bytes applied (complete lines only)
+        ) WITHOUT ROWID;
+
         CREATE TABLE tombstones (
             uuid TEXT PRIMARY KEY,
             kind TEXT NOT NULL,

@@ -67,6 +67,9 @@ def _run(args: list[str]) -> Any:
             code = 0
         except SystemExit as done:
             code = done.code
+    from handoff_cli.cli.common import start_background_sync
+
+    start_background_sync()  # after a write in a team; returns at once
     return streams.finish(code)
 
 

@@ -101,10 +101,20 @@ def open_path_for_read(path: Path) -> Store | None:
 
 
 def ready(store: Store) -> Store:
-    """Tell the store what day it is and who "I" am, and pass on what its upgrade found."""
+    """Tell the store what day it is and who "I" am, and pass on what its upgrade found.
+
+    In a team, "I" am my member name, and a write starts a background sync.
+    """
     store.today = now().date()
-    store.me = author()
-    notice = store.meta("notice")
+    meta = dict(
+        store.conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('notice', 'team.clone', 'team.name')"
+        )
+    )
+    store.me = meta.get("team.name") or author()
+    if "team.clone" in meta and _sync_mode() == "auto":
+        store.on_commit = lambda: _auto_sync.__setitem__("db", store.path)
+    notice = meta.get("notice")
     if notice:
         import json
         import sys
@@ -117,6 +127,46 @@ def ready(store: Store) -> Store:
         except Exception:  # noqa: BLE001 - a read-only file: say it again next time
             pass
     return store
+
+
+_auto_sync: dict[str, Any] = {"db": None, "off": False}
+
+
+def _sync_mode() -> str:
+    """`team.sync` from the config file: auto (the default in a team) or manual."""
+    from handoff_cli import config
+
+    return str(config.get("team.sync") or "auto")
+
+
+def no_auto_sync() -> None:
+    """This command syncs itself (`sync`, `team init`): no background sync after it."""
+    _auto_sync["off"] = True
+
+
+def start_background_sync() -> None:
+    """After a write in a team: a detached `handoff sync`, without waiting for it.
+
+    posix_spawn, not subprocess: importing subprocess alone costs a few
+    milliseconds that `log` would pay on every note (issue 13).
+    """
+    path = _auto_sync["db"]
+    _auto_sync["db"] = None
+    if path is None or _auto_sync["off"]:
+        return
+    import sys
+
+    argv = [sys.executable, "-m", "handoff_cli", "--db", str(path), "sync", "--background"]
+    devnull = os.devnull
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 0, devnull, os.O_RDONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 1, devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, devnull, os.O_WRONLY, 0),
+    ]
+    try:
+        os.posix_spawn(sys.executable, argv, dict(os.environ), file_actions=actions, setsid=True)
+    except OSError:
+        pass  # no background sync this time: the next write, or `handoff sync`, sends it
 
 
 def _wait_notice() -> Callable[[], None] | None:

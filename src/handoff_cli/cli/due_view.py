@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handoff_cli.cli import common, render
 from handoff_cli.cli.render import out, safe_line, style
-from handoff_cli.errors import FAILURE, NOTHING_TO_DO
+from handoff_cli.errors import FAILURE, NOTHING_TO_DO, BadInput
 from handoff_cli.models import DueItem, PausedItem
 from handoff_cli.store import Store
+
+if TYPE_CHECKING:
+    from handoff_cli.team.status import Owners
 
 DEFAULT_WITHIN = 7  # days ahead that `due` shows
 
@@ -22,31 +26,53 @@ def show_due(
     path: Path,
     *,
     as_of: str | None,
-    within: int,
+    within: int | None,
     client: str | None,
     as_json: bool,
     check: bool = False,
+    owner: str | None = None,
+    team: bool = False,
 ) -> int:
     """Print what is due; return the exit code (`--check`: 1 when something is overdue
-    or due today, 3 when there is no database at the path; else 0)."""
+    or due today, 3 when there is no database at the path; else 0).
+
+    In a team: my promises and those of people not in it (`owner` a member's,
+    `team` everyone's, grouped by owner), and a flag for each colleague with
+    overdue promises who has gone quiet, and for a sync that failed.
+    """
     clock = common.now()
     day = common.day(as_of, at=clock) if as_of else clock.date()
+    days = within if within is not None else default_within()
     store = common.open_path_for_read(path)
     items: list[DueItem] = []
     paused: list[PausedItem] = []
+    notices: list[str] = []
+    team_info: dict[str, object] | None = None
     if store is not None:
         with store:
-            items = due_items(store, as_of=day, within=within, client_name=client, now=clock)
-            paused = store.paused_entries(
-                as_of=day, client=store.client(client) if client else None
+            owners = owners_for(store, owner=owner, team=team)
+            items = due_items(
+                store, as_of=day, within=days, client_name=client, now=clock, owners=owners
             )
+            paused = store.paused_entries(
+                as_of=day, client=store.client(client) if client else None, owners=owners
+            )
+            if owners is not None:
+                notices, team_info = _team_notices(store, clock)
     if as_json:
         from handoff_cli.shapes import due_record
 
-        render.print_json(due_record(day, items, paused))
+        record = due_record(day, items, paused)
+        if team_info is not None:
+            record["team"] = team_info
+        render.print_json(record)
     else:
         no_database = common.no_database_text(path) if store is None else None
-        print_due(items, paused, as_of=day, within=within, no_database=no_database)
+        for line in notices:
+            out(render.wrap(style(line, "red")))
+        if notices:
+            out()
+        print_due(items, paused, as_of=day, within=days, no_database=no_database, by_owner=team)
     if not check:
         return 0
     if store is None:
@@ -57,6 +83,58 @@ def show_due(
     return NOTHING_TO_DO if any(i.status in ("overdue", "today") for i in items) else 0
 
 
+def default_within() -> int:
+    """`due.within` from the configuration file, else 7 days."""
+    from handoff_cli import config
+
+    configured = config.get("due.within")
+    return int(configured) if configured is not None else DEFAULT_WITHIN
+
+
+def owners_for(store: Store, *, owner: str | None, team: bool) -> Owners | None:
+    """Whose promises to show; None outside a team (then every promise is mine)."""
+    from handoff_cli.team.status import Owners, member_names
+
+    names = member_names(store)
+    if names is None:
+        if owner or team:
+            msg = "--owner and --team are for a team (`handoff team init REPO` joins one)"
+            raise BadInput(msg)
+        return None
+    if owner is not None and owner.casefold() not in {n.casefold() for n in names}:
+        known = ", ".join(names) or "none yet"
+        msg = f"no member named '{owner}' (members: {known})"
+        raise BadInput(msg)
+    return Owners(store.me, names, only=owner, everyone=team)
+
+
+def _team_notices(store: Store, now: datetime) -> tuple[list[str], dict[str, object]]:
+    """Colleagues gone quiet with promises due, and a failed sync: said in every `due`."""
+    from handoff_cli.team.status import quiet_members
+
+    lines = []
+    quiet = quiet_members(store, now=now)
+    for m in quiet:
+        since = f"for {m.quiet_days} days" if m.last_heard else "ever"
+        late = render.plural(m.overdue, "overdue promise")
+        lines.append(
+            f"! {m.name} has not synced {since} and has {late}"
+            f" (`handoff due --owner {m.name}`; `handoff take ID` carries one on)"
+        )
+    error = store.meta("sync.error")
+    if error:
+        lines.append(f"! the last sync failed: {error} (`handoff sync` tries again)")
+    info: dict[str, object] = {
+        "quiet": [
+            {"name": m.name, "overdue": m.overdue, "last_synced": m.last_heard.isoformat()
+             if m.last_heard else None}
+            for m in quiet
+        ],
+        "last_sync_error": error,
+    }  # fmt: skip
+    return lines, info
+
+
 def due_items(
     store: Store,
     *,
@@ -64,6 +142,7 @@ def due_items(
     within: int,
     client_name: str | None,
     now: datetime | None = None,
+    owners: Owners | None = None,
 ) -> list[DueItem]:
     """What is overdue, due today and due within `within` days of `as_of`, most urgent first.
 
@@ -75,7 +154,8 @@ def due_items(
     today = now is not None and now.date() == as_of
     before = as_of - timedelta(days=1)
     items = []
-    for p in store.due_entries(as_of=as_of, until=as_of + timedelta(days=within), client=client):
+    until = as_of + timedelta(days=within)
+    for p in store.due_entries(as_of=as_of, until=until, client=client, owners=owners):
         state = schedule.status(p.next_due, as_of, within)
         if state is None:
             continue
@@ -143,8 +223,12 @@ def print_due(
     as_of: date,
     within: int,
     no_database: str | None,
+    by_owner: bool = False,
 ) -> None:
-    """People's view: sections Overdue / Due today / In the next N days, by client; paused last."""
+    """People's view: sections Overdue / Due today / In the next N days, by client; paused last.
+
+    `by_owner` (`due --team`): the same view for each owner in turn.
+    """
     day = as_of.strftime("%a %Y-%m-%d")
     horizon = f"the next {render.plural(within, 'day')}"
     if not items:
@@ -157,26 +241,41 @@ def print_due(
         _print_paused(paused)
         return
     out(render.wrap(style(f"Due as of {day}" + (f" (and {horizon})" if within else ""), "bold")))
+    if not by_owner:
+        _print_sections(items, as_of=as_of, horizon=horizon, indent="")
+    else:
+        owners: dict[str, list[DueItem]] = {}
+        for item in items:
+            owners.setdefault(item.owner, []).append(item)
+        for owner in sorted(owners, key=str.casefold):
+            out()
+            out(render.wrap(style(f"{safe_line(owner)}'s", "bold", "magenta"), keep=[owner]))
+            _print_sections(owners[owner], as_of=as_of, horizon=horizon, indent="  ")
+    _print_paused(paused)
+    out()
+    out(render.wrap(summary(items, paused)))
+
+
+def _print_sections(items: list[DueItem], *, as_of: date, horizon: str, indent: str) -> None:
     headings = {"overdue": "Overdue", "today": "Due today", "upcoming": f"In {horizon}"}
     for status, heading in headings.items():
         section = [i for i in items if i.status == status]
         if not section:
             continue
         out()
-        out(style(heading, *(("bold", "red") if status == "overdue" else ("bold",))))
+        out(indent + style(heading, *(("bold", "red") if status == "overdue" else ("bold",))))
         by_client: dict[str, list[DueItem]] = {}
         for item in section:  # most urgent first, so clients come in order of urgency
             by_client.setdefault(item.client, []).append(item)
         for client_name, group in by_client.items():
-            out(render.wrap("  " + style(safe_line(client_name), "bold"), keep=[client_name]))
+            line = indent + "  " + style(safe_line(client_name), "bold")
+            out(render.wrap(line, keep=[client_name]))
             for item in group:
                 to = f"to {item.to}" if item.to else None
                 day = item.due.strftime("%a %Y-%m-%d")
                 keep = [client_name, to, f"(due {day})", day]
-                out(render.wrap("    " + _due_line(item, as_of), hang=7, keep=keep))
-    _print_paused(paused)
-    out()
-    out(render.wrap(summary(items, paused)))
+                line = indent + "    " + _due_line(item, as_of)
+                out(render.wrap(line, hang=7, keep=keep))
 
 
 def summary(items: list[DueItem], paused: list[PausedItem] | None = None) -> str:

@@ -42,6 +42,13 @@ StartOpt = Annotated[
     str | None,
     typer.Option("--start", metavar="WHEN", help="First occurrence (default today)."),
 ]
+OwnerOpt = Annotated[
+    str | None,
+    typer.Option("--owner", metavar="NAME", help="In a team: a colleague's promises."),
+]
+TeamOpt = Annotated[bool, typer.Option("--team", help="In a team: everyone's promises, by owner.")]
+
+
 NoteOpt = Annotated[
     str | None, typer.Option("--note", metavar="TEXT", help="A note for the timeline.")
 ]
@@ -159,9 +166,14 @@ def promises(
     all_: Annotated[
         bool, typer.Option("--all", "-a", help="Include done and dropped promises.")
     ] = False,
+    owner: OwnerOpt = None,
+    team: TeamOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List open (and paused) promises; --all adds done and dropped ones.
+
+    In a team: yours and those of people not in it (--owner NAME a colleague's,
+    --team everyone's).
 
     \b
       handoff promises
@@ -173,7 +185,8 @@ def promises(
         return
     with store:
         found = store.client(client) if client else None
-        listed = store.promises(client=found, include_closed=all_)
+        owners = due_view.owners_for(store, owner=owner, team=team)
+        listed = store.promises(client=found, include_closed=all_, owners=owners)
         progress = store.progress([p.uuid for p in listed])
     if as_json:
         render.print_json([render.promise_json(p, progress=progress.get(p.uuid)) for p in listed])
@@ -561,9 +574,19 @@ def due(
         typer.Option("--as-of", metavar="WHEN", help="Answer for that day (plan your leave)."),
     ] = None,
     within: Annotated[
-        int, typer.Option("--within", min=0, metavar="N", help="Days ahead to show.")
-    ] = 7,
+        int | None,
+        typer.Option(
+            "--within",
+            min=0,
+            max=36500,
+            metavar="N",
+            help="Days ahead to show (default 7, or due.within in the config).",
+            show_default=False,
+        ),
+    ] = None,
     client: ClientOpt = None,
+    owner: OwnerOpt = None,
+    team: TeamOpt = False,
     check: Annotated[
         bool,
         typer.Option(
@@ -575,13 +598,20 @@ def due(
 ) -> None:
     """The morning view: overdue first, then today, then the next N days, by client.
 
+    In a team: your promises and those of people not in it; a colleague with
+    promises due who has not synced for 2 days is flagged at the top.
+
     \b
       handoff due
       handoff due --as-of 2026-12-24 --within 14
+      handoff due --team
       handoff due --check || notify-send "handoff: something is due"
     """
     from handoff_cli.cli.pager import paged
 
+    if owner is not None and team:
+        msg = "give --owner NAME or --team, not both"
+        raise BadInput(msg)
     with paged(common.pager_wanted(ctx) and not as_json):
         code = due_view.show_due(
             common.db_path(ctx),
@@ -590,6 +620,8 @@ def due(
             client=client,
             as_json=as_json,
             check=check,
+            owner=owner,
+            team=team,
         )
     if code:
         raise typer.Exit(code)

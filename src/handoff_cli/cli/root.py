@@ -125,9 +125,9 @@ def _morning_summary(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
-    from handoff_cli.cli import browse, maintenance, notes, promises, transfer
+    from handoff_cli.cli import browse, maintenance, notes, promises, team, transfer
 
-    for module in (notes, promises, browse, transfer, maintenance):
+    for module in (notes, promises, browse, transfer, team, maintenance):
         app.add_typer(module.app)
 
 

@@ -73,6 +73,8 @@ class StoreCore:
         # promises made here before owners existed.
         self.today: date = date.today()
         self.me: str = ""
+        # Called after each successful write (a team's background sync, cli/common.py).
+        self.on_commit: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -205,6 +207,8 @@ class StoreCore:
 
             with committing():  # counted as saved before any Ctrl-C is acted on
                 conn.execute("COMMIT")
+            if self.on_commit is not None:
+                self.on_commit()
         except sqlite3.DatabaseError as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from handoff_cli.errors import BadInput
 from handoff_cli.models import Client, Completion, PausedItem, Promise
 from handoff_cli.store.base import StoreCore, day_or_none
+
+if TYPE_CHECKING:
+    from handoff_cli.team.status import Owners
 
 # Whether the promise is paused on day :day (the latest pause, from paused_from to
 # paused_until); stored status says only open, done or dropped.
@@ -32,6 +35,23 @@ class DueEntry(NamedTuple):
     due_at: str | None
     irregular: bool
     uuid: str
+
+
+def owner_filter(owners: Owners | None, params: dict[str, Any]) -> str:
+    """SQL (with its params added) choosing the promises a view shows by owner."""
+    if owners is None or owners.everyone:
+        return ""
+    owner = "coalesce(p.owner, :me)"
+    if owners.only is not None:
+        params["only"] = owners.only
+        return f" AND lower({owner}) = lower(:only)"
+    names = [n for n in owners.members if n != owners.me]
+    params.update({f"m{i}": n for i, n in enumerate(names)})
+    others = ", ".join(f":m{i}" for i in range(len(names)))
+    if not others:
+        return f" AND {owner} = :me"
+    # Mine, and those of anyone who is not a member (nothing falls between chairs).
+    return f" AND ({owner} = :me OR {owner} NOT IN ({others}))"
 
 
 class PromiseQueries(StoreCore):
@@ -115,10 +135,15 @@ class PromiseQueries(StoreCore):
         return {pid: date.fromisoformat(day) for pid, day in rows}
 
     def promises(
-        self, *, client: Client | None = None, include_closed: bool = False
+        self,
+        *,
+        client: Client | None = None,
+        include_closed: bool = False,
+        owners: Owners | None = None,
     ) -> list[Promise]:
         sql = self._PROMISE_SELECT + " WHERE 1"
         params = self._params()
+        sql += owner_filter(owners, params)
         if not include_closed:
             sql += " AND p.status = 'open'"
         if client:
@@ -130,7 +155,12 @@ class PromiseQueries(StoreCore):
         return [self._promise(r) for r in self._q(sql, params)]
 
     def due_entries(
-        self, *, as_of: date, until: date, client: Client | None = None
+        self,
+        *,
+        as_of: date,
+        until: date,
+        client: Client | None = None,
+        owners: Owners | None = None,
     ) -> list[DueEntry]:
         """The few fields `due` needs of each open promise not paused on `as_of`, due by `until`.
 
@@ -144,6 +174,7 @@ class PromiseQueries(StoreCore):
             " WHERE p.status = 'open' AND p.next_due <= :until AND NOT " + PAUSED_ON
         )
         params = self._params(until=until.isoformat(), day=as_of.isoformat())
+        sql += owner_filter(owners, params)
         if client:
             sql += " AND p.client_id = :client"
             params["client"] = client.id
@@ -166,13 +197,16 @@ class PromiseQueries(StoreCore):
             for r in self._q(sql, params)
         ]
 
-    def paused_entries(self, *, as_of: date, client: Client | None = None) -> list[PausedItem]:
+    def paused_entries(
+        self, *, as_of: date, client: Client | None = None, owners: Owners | None = None
+    ) -> list[PausedItem]:
         """Open promises paused on `as_of`, with the day each resumes by itself (or None)."""
         sql = (
             "SELECT p.id, c.name, p.title, p.paused_until, coalesce(p.owner, :me)"
             " FROM promises p JOIN clients c ON c.id = p.client_id WHERE " + PAUSED_ON
         )
         params = self._params(day=as_of.isoformat())
+        sql += owner_filter(owners, params)
         if client:
             sql += " AND p.client_id = :client"
             params["client"] = client.id

@@ -1,0 +1,522 @@
+"""Joining a team and syncing with it: my changes out, everyone else's in, through git.
+
+`sync` commits this device's new change records (appended to its own files),
+pulls, applies what the other devices wrote since last time (through the same
+applier as every local command), and pushes, pulling and retrying when another
+member pushed first. One sync at a time (a lock in the clone); `log` never
+waits for one: the database is written in short transactions.
+
+The binding (which clone, which member, how far each file was read, what was
+sent) lives in the database, so another `--db` is not synced by accident.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from handoff_cli import changes
+from handoff_cli.changes import Change
+from handoff_cli.errors import FAILURE, BadInput, HandoffError
+from handoff_cli.store import Store
+from handoff_cli.team import git, layout
+from handoff_cli.team.layout import TeamError
+
+BRANCH = "main"
+BATCH = 2000  # changes applied per transaction: `log` waits at most one batch
+PUSH_TRIES = 5
+LOCK_WAIT_S = 120.0
+QUIET_DAYS = 2  # a member with promises due, unheard of this long, is flagged
+HEARTBEAT_AFTER_S = 20 * 3600  # a sync with nothing to send still says "alive" once a day
+
+
+@dataclass
+class Binding:
+    """This database's team: its clone, and who this database is in it."""
+
+    clone: Path
+    remote: str
+    member: str
+    device: str
+    name: str
+    encrypted: bool = False
+
+
+def binding(store: Store) -> Binding | None:
+    """The team this database is bound to, or None."""
+    rows = dict(store.conn.execute("SELECT key, value FROM meta WHERE key LIKE 'team.%'"))
+    if "team.clone" not in rows:
+        return None
+    member, device = store.identity()
+    return Binding(
+        Path(rows["team.clone"]),
+        rows.get("team.remote", ""),
+        member,
+        device,
+        rows.get("team.name", ""),
+        rows.get("team.encrypted") == "1",
+    )
+
+
+def clone_path(db: Path) -> Path:
+    """Where a database's clone of its team repository lives: beside the database."""
+    return db.with_name(f"{db.stem}.team")
+
+
+# --------------------------------------------------------------------------- init
+
+
+@dataclass
+class Joined:
+    binding: Binding
+    started: bool  # this member started the team (the repository was empty)
+    second_device: bool  # joined as a member who already had another device
+    report: SyncReport
+
+
+def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool = False) -> Joined:
+    """Clone (or start) the team repository beside the database, bind it, sync once."""
+    from handoff_cli.names import required_name
+
+    name = required_name(name, "a member name")
+    if binding(store) is not None:
+        current = binding(store)
+        assert current is not None
+        msg = f"this database is already in a team ({current.remote}); nothing was changed"
+        raise BadInput(msg)
+    clone = clone_path(store.path)
+    if clone.exists() and any(clone.iterdir()):
+        msg = f"{clone} already exists; move it away to join a team with this database"
+        raise TeamError(msg)
+    git.run(["clone", "--quiet", remote, str(clone)])
+    _checkout_shared(clone)
+    started = not (clone / layout.LAYOUT_FILE).exists()
+    try:
+        if started:
+            if any(p.name != ".git" for p in clone.iterdir()):
+                layout.read_layout(clone)  # raises: files, but not a team's
+            git.run(["symbolic-ref", "HEAD", f"refs/heads/{BRANCH}"], cwd=clone)
+            layout.write_layout(clone, encrypted=encrypt)
+        else:
+            info = layout.read_layout(clone)
+            if encrypt and not info.get("encrypted"):
+                msg = (
+                    "this team's repository is not encrypted, and what it already holds was "
+                    "pushed as plain text (history cannot be taken back); --encrypt only starts "
+                    "a new, empty repository"
+                )
+                raise TeamError(msg)
+        member, device = store.identity()
+        known = {m.name.casefold(): m for m in layout.members(clone)}
+        second_device = name.casefold() in known
+        with store.write():
+            if second_device:  # the same person on another device: the same member
+                member = known[name.casefold()].id
+                store.set_meta("member", member)
+            store.set_meta("team.clone", str(clone))
+            store.set_meta("team.remote", remote)
+            store.set_meta("team.name", name)
+            if encrypt or (not started and layout.read_layout(clone).get("encrypted")):
+                store.set_meta("team.encrypted", "1")
+        if not second_device:
+            layout.write_member(clone, member, name)
+        bound = binding(store)
+        assert bound is not None
+        _commit(bound, f"{name} joins" if not second_device else f"{name}: another device")
+    except BaseException:
+        with store.write():
+            for key in ("team.clone", "team.remote", "team.name", "team.encrypted"):
+                store.set_meta(key, None)
+        import shutil
+
+        shutil.rmtree(clone, ignore_errors=True)
+        raise
+    report = sync(store, now=now, first=True)
+    return Joined(bound, started, second_device, report)
+
+
+def _checkout_shared(clone: Path) -> None:
+    """Have the team's branch checked out, whatever the remote's HEAD names.
+
+    A bare repository made with `git init --bare` may still point its HEAD at
+    `master` while the team pushes `main`; `git clone` then checks out nothing.
+    """
+    head = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=clone, check=False)
+    if head.returncode == 0:
+        return
+    theirs = git.run(
+        ["rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{BRANCH}"],
+        cwd=clone,
+        check=False,
+    )
+    if theirs.returncode == 0:
+        git.run(["checkout", "--quiet", "-B", BRANCH, f"origin/{BRANCH}"], cwd=clone)
+
+
+# --------------------------------------------------------------------------- sync
+
+
+@dataclass
+class Incoming:
+    """What came in from one member."""
+
+    name: str
+    kinds: dict[str, int] = field(default_factory=dict)
+
+    def words(self) -> str:
+        order = [
+            ("note.add", "note", "notes"),
+            ("note.edit", "note edited", "notes edited"),
+            ("note.remove", "note removed", "notes removed"),
+            ("promise.create", "promise", "promises"),
+            ("promise.mark", "promise done or skipped", "promises done or skipped"),
+            ("promise.undo", "undo", "undos"),
+            ("promise.set", "promise changed", "promises changed"),
+            ("client.create", "client", "clients"),
+            ("contact.create", "contact", "contacts"),
+        ]
+        parts = []
+        for kind, one, many in order:
+            n = self.kinds.get(kind, 0)
+            if n:
+                parts.append(f"{n} {one if n == 1 else many}")
+        other = sum(v for k, v in self.kinds.items() if k not in {o[0] for o in order})
+        other -= self.kinds.get("member.heartbeat", 0)
+        if other > 0:
+            parts.append(f"{other} other change{'s' if other > 1 else ''}")
+        return ", ".join(parts) or "nothing new"
+
+
+@dataclass
+class SyncReport:
+    sent: int = 0
+    received: dict[str, Incoming] = field(default_factory=dict)
+    refused: list[str] = field(default_factory=list)  # "member, file: why"
+    superseded: list[str] = field(default_factory=list)  # takes of mine someone took over
+    pushed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def sync(store: Store, *, now: datetime, first: bool = False) -> SyncReport:
+    """One round: send mine, receive theirs, push. TeamError (exit 3) if git fails."""
+    bound = binding(store)
+    if bound is None:
+        msg = "this database is not in a team; `handoff team init REPO` joins (or starts) one"
+        raise BadInput(msg)
+    report = SyncReport()
+    with _locked(bound.clone):
+        try:
+            _sync(store, bound, now, report, first=first)
+        except HandoffError as exc:
+            _remember(store, error=exc.message, now=now)
+            raise
+    if report.refused:
+        _remember(store, error="; ".join(report.refused), now=now)
+        msg = "refused " + "; ".join(report.refused) + " (nothing of it applied; the rest was)"
+        raise SyncRefused(msg, report)
+    _remember(store, error=None, now=now)
+    return report
+
+
+class SyncRefused(HandoffError):
+    """A member's file is not valid: it was skipped, everything else was applied."""
+
+    def __init__(self, message: str, report: SyncReport) -> None:
+        super().__init__(message, FAILURE)
+        self.report = report
+
+
+def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, first: bool) -> None:
+    report.sent = _send(store, bound, now, first=first)
+    for attempt in range(PUSH_TRIES):
+        has_remote = _pull(bound)
+        _receive(store, bound, report)
+        if not _ahead(bound, has_remote):
+            return
+        pushed = git.run(
+            ["push", "--quiet", "origin", f"HEAD:{BRANCH}"], cwd=bound.clone, check=False
+        )
+        if pushed.returncode == 0:
+            report.pushed = True
+            return
+        reason = git.reason(pushed.stderr)
+        if not any(word in reason for word in ("rejected", "fetch first", "non-fast-forward")):
+            msg = f"git push failed: {reason}; your changes are kept and go with the next sync"
+            raise git.GitError(msg)
+        time.sleep(0.2 * (attempt + 1))  # another member pushed first: pull and try again
+    msg = "git push kept being rejected (others pushing at the same time); try again"
+    raise git.GitError(msg)
+
+
+def _pull(bound: Binding) -> bool:
+    """Fetch and put my commits on top of everyone's; False if the remote has no branch yet."""
+    git.run(["fetch", "--quiet", "origin"], cwd=bound.clone)
+    remote = git.run(
+        ["rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{BRANCH}"],
+        cwd=bound.clone,
+        check=False,
+    )
+    if remote.returncode != 0:
+        return False
+    mine = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=bound.clone, check=False)
+    if mine.returncode != 0:  # nothing of mine yet: take theirs
+        git.run(["reset", "--quiet", "--hard", f"origin/{BRANCH}"], cwd=bound.clone)
+        return True
+    # Each device writes only its own files, so this never meets a conflict.
+    git.run(
+        [*git.identity(bound.name, bound.member), "rebase", "--quiet", f"origin/{BRANCH}"],
+        cwd=bound.clone,
+    )
+    return True
+
+
+def _ahead(bound: Binding, has_remote: bool) -> bool:
+    if not has_remote:
+        head = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=bound.clone, check=False)
+        return head.returncode == 0
+    count = git.run(["rev-list", "--count", f"origin/{BRANCH}..HEAD"], cwd=bound.clone)
+    return int(count.stdout.strip() or "0") > 0
+
+
+def _commit(bound: Binding, message: str) -> None:
+    git.run(["add", "--all", "."], cwd=bound.clone)
+    staged = git.run(["diff", "--cached", "--quiet"], cwd=bound.clone, check=False)
+    if staged.returncode == 0:
+        return
+    git.run(
+        [
+            *git.identity(bound.name, bound.member),
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "-m",
+            message,
+        ],
+        cwd=bound.clone,
+    )
+
+
+# ----------------------------------------------------------------------- sending
+
+
+def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int:
+    """Append my new change records to this device's file and commit; how many."""
+    target = layout.segment(bound.clone, bound.member, bound.device, now.strftime("%Y-%m"))
+    pushed = store.meta("sync.sent_seq")
+    sent = 0
+    if pushed is None:  # the first sync: everything this database holds, as changes
+        last = _last_seq(store)
+        sent = _append(target, (c.line() for c in _snapshot(store)))
+    else:
+        last = int(pushed)
+    if not sent:
+        if _heartbeat_due(store, now) and not _has_news(store, last):
+            with store.write():
+                w = store.writer(now)
+                store.apply([w.change("member.heartbeat", bound.member, {})])
+                store.set_meta("sync.heartbeat", str(int(now.timestamp())))
+        rows = store.conn.execute(
+            "SELECT uuid, clock, member, device, kind, entity, body, seq FROM changes"
+            " WHERE seq > ? AND origin != 'team' ORDER BY seq",
+            [last],
+        )
+        newest = [last]
+
+        def lines() -> Iterator[str]:
+            for row in rows:
+                newest[0] = row[7]
+                yield _line(row)
+
+        sent = _append(target, lines())
+        last = newest[0]
+    with store.write():
+        store.set_meta("sync.sent_seq", str(last))
+    _commit(bound, f"{bound.name}: {sent} change{'s' if sent != 1 else ''}")
+    return sent
+
+
+def _append(target: Path, lines: Iterator[str]) -> int:
+    """Append lines to `target` in batches (a first sync may send a million); how many."""
+    count = 0
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= 10_000:
+            layout.append_lines(target, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        layout.append_lines(target, batch)
+        count += len(batch)
+    return count
+
+
+def _has_news(store: Store, last: int) -> bool:
+    row = store.conn.execute(
+        "SELECT 1 FROM changes WHERE seq > ? AND origin != 'team' LIMIT 1", [last]
+    ).fetchone()
+    return row is not None
+
+
+def _line(row: Any) -> str:
+    uuid, clock, member, device, kind, entity, body, _ = row
+    return Change(uuid, clock, member, device, kind, entity, json.loads(body)).line()
+
+
+def _last_seq(store: Store) -> int:
+    return int(store.conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0])
+
+
+def _heartbeat_due(store: Store, now: datetime) -> bool:
+    last = store.meta("sync.heartbeat")
+    return last is None or now.timestamp() - int(last) >= HEARTBEAT_AFTER_S
+
+
+def _snapshot(store: Store) -> Iterator[Change]:
+    """Everything in the database as changes, for a member's first sync.
+
+    As an export then an import would carry it (importing.py), a client at a
+    time so that a large database is never all in memory: each record at the
+    stamps its fields carry, every completion, undo, pause and tombstone.
+    """
+    from handoff_cli import store_transfer
+    from handoff_cli.formats import bundle
+    from handoff_cli.importing import bundle_changes
+
+    moment = datetime.now().astimezone()
+    for client in store.clients():
+        for records in store_transfer.records(store, [client]):
+            text = "".join(bundle.dump(exported_at=moment, author="", clients=[records]))
+            yield from bundle_changes(bundle.parse(text.encode("utf-8")), today=store.today)
+    text = "".join(
+        bundle.dump(
+            exported_at=moment, author="", clients=[], tombstones=store_transfer.tombstones(store)
+        )
+    )
+    yield from bundle_changes(bundle.parse(text.encode("utf-8")), today=store.today)
+
+
+# ---------------------------------------------------------------------- receiving
+
+
+def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
+    """Apply what every other device appended since last time; refuse invalid files whole."""
+    names = {m.id: m.name for m in layout.members(bound.clone)}
+    offsets = dict(store.conn.execute("SELECT path, offset FROM team_files"))
+    mine = layout.device_dir(bound.clone, bound.member, bound.device)
+    owned_before = _owned_by(store, store.me)
+    for member, _device, path in layout.log_files(bound.clone):
+        if path.parent == mine:
+            continue
+        key = str(path.relative_to(bound.clone))
+        offset = int(offsets.get(key, 0))
+        try:
+            if path.stat().st_size <= offset:
+                continue
+            raw_lines, end = layout.read_new(path, offset)
+        except OSError as exc:
+            report.refused.append(f"{names.get(member, member)}, {key}: {exc.strerror or exc}")
+            continue
+        if not raw_lines:
+            continue  # only a torn line so far: its writer will finish it
+        try:
+            parsed = [_parse_line(raw, n) for n, raw in enumerate(raw_lines, 1)]
+        except changes.Invalid as exc:
+            report.refused.append(f"{names.get(member, member)}, {key}: {exc}")
+            continue
+        incoming = report.received.setdefault(member, Incoming(names.get(member, member)))
+        done = offset
+        consumed = 0
+        for start in range(0, len(parsed), BATCH):
+            batch = parsed[start : start + BATCH]
+            consumed_bytes = sum(len(r) + 1 for r in raw_lines[start : start + BATCH])
+            with store.write():
+                store.apply(batch, origin="team")
+                done += consumed_bytes
+                store.conn.execute(
+                    "INSERT INTO team_files (path, offset) VALUES (?, ?)"
+                    " ON CONFLICT (path) DO UPDATE SET offset = excluded.offset",
+                    [key, done],
+                )
+            consumed += len(batch)
+            for change in batch:
+                incoming.kinds[change.kind] = incoming.kinds.get(change.kind, 0) + 1
+    owned_after = _owned_by(store, store.me)
+    for promise_id, title in owned_before.items():
+        if promise_id not in owned_after:
+            now_owner = store.promise(promise_id).owner
+            report.superseded.append(f"#{promise_id} {title}: now {now_owner}'s (taken after you)")
+
+
+def _parse_line(raw: bytes, number: int) -> Change:
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        msg = f"line {number} is not JSON ({exc.__class__.__name__})"
+        raise changes.Invalid(msg) from None
+    try:
+        return changes.check(record)
+    except changes.Invalid as exc:
+        msg = f"line {number}: {exc}"
+        raise changes.Invalid(msg) from None
+
+
+def _owned_by(store: Store, me: str) -> dict[int, str]:
+    return {
+        r[0]: r[1]
+        for r in store.conn.execute(
+            "SELECT id, title FROM promises WHERE status = 'open' AND owner = ?", [me]
+        )
+    }
+
+
+def _remember(store: Store, *, error: str | None, now: datetime) -> None:
+    """The outcome, for `handoff team` and the next `due` (a background sync has no screen)."""
+    try:
+        with store.write():
+            store.set_meta("sync.error", error)
+            if error is None:
+                store.set_meta("sync.ok", now.isoformat(timespec="seconds"))
+    except HandoffError:
+        pass
+
+
+@contextmanager
+def _locked(clone: Path) -> Iterator[None]:
+    """One sync at a time per clone: a lock file in its .git directory."""
+    path = clone / ".git" / "handoff-sync.lock"
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole sync
+    except OSError as exc:
+        msg = f"cannot use the team clone {clone}: {exc.strerror or exc}"
+        raise TeamError(msg) from None
+    try:
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= LOCK_WAIT_S:
+                    msg = "another sync is still running; try again later"
+                    raise TeamError(msg) from None
+                time.sleep(0.1)
+                waited += 0.1
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
