@@ -380,10 +380,12 @@ class Applier:
         A contact created under the same name at the same client is the same
         person: the new uuid joins it.
         """
+        shown = clean_name(name)
         known = self.contact_row(entity)
         if known is not None:
+            # Named again: the earliest naming's spelling stands, whatever the order.
+            self._contact_name(known, shown, stamps.creation_rank(stamp))
             return known
-        shown = clean_name(name)
         key = name_key(shown)
         same = self.conn.execute(
             "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
@@ -401,6 +403,7 @@ class Applier:
                 [entity, contact_id, entity],
             )
             self._contact_name(contact_id, shown, stamps.creation_rank(stamp))
+            self._arrived(entity)
             return contact_id
         cur = self.conn.execute(
             "INSERT INTO contacts (uuid, client_id, name, key, name_key, stamp)"
@@ -414,6 +417,7 @@ class Applier:
         )
         self._settle_contact_keys(client_id, key)
         self.created[entity] = contact_id
+        self._arrived(entity)
         return contact_id
 
     def _contact_name(self, contact_id: int, name: str, rank: str) -> None:
@@ -554,6 +558,13 @@ class Applier:
     def _note_add(self, change: Change) -> str:
         body = change.body
         if self._tombstoned(change.entity):
+            # Removed, but the people it named are still known at the client: whether
+            # the removal came first or last, the contacts are the same.
+            client_id = self._need_client(body["client"])
+            self._people(
+                client_id, body["client"], body.get("with", ()), body.get("with_ids", ()),
+                change.stamp,
+            )  # fmt: skip
             return "skipped"
         row = self.conn.execute("SELECT id FROM notes WHERE uuid = ?", [change.entity]).fetchone()
         if row is not None:
@@ -614,8 +625,9 @@ class Applier:
         return "updated"
 
     def _note_remove(self, change: Change) -> str:
-        self.conn.execute(
-            "INSERT OR IGNORE INTO tombstones (uuid, kind, stamp) VALUES (?, 'note', ?)",
+        self.conn.execute(  # removed twice (two devices): the first removal is the one kept
+            "INSERT INTO tombstones (uuid, kind, stamp) VALUES (?, 'note', ?)"
+            " ON CONFLICT (uuid) DO UPDATE SET stamp = min(stamp, excluded.stamp)",
             [change.entity, change.stamp],
         )
         gone = self.conn.execute("DELETE FROM notes WHERE uuid = ?", [change.entity]).rowcount

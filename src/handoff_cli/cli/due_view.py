@@ -57,7 +57,7 @@ def show_due(
             paused = store.paused_entries(
                 as_of=day, client=store.client(client) if client else None, owners=owners
             )
-            if owners is not None:
+            if owners is not None and owners.members:
                 notices, team_info = _team_notices(store, clock)
     if as_json:
         from handoff_cli.shapes import due_record
@@ -92,15 +92,15 @@ def default_within() -> int:
 
 
 def owners_for(store: Store, *, owner: str | None, team: bool) -> Owners | None:
-    """Whose promises to show; None outside a team (then every promise is mine)."""
+    """Whose promises to show. Outside a team, every promise (None) unless asked
+    (`--owner`: one person's, imported with --keep-owners; `--team`: by owner)."""
     from handoff_cli.team.status import Owners, member_names
 
     names = member_names(store)
     if names is None:
-        if owner or team:
-            msg = "--owner and --team are for a team (`handoff team init REPO` joins one)"
-            raise BadInput(msg)
-        return None
+        if owner is None and not team:
+            return None
+        return Owners(store.me, (), only=owner, everyone=team)
     if owner is not None and owner.casefold() not in {n.casefold() for n in names}:
         known = ", ".join(names) or "none yet"
         msg = f"no member named '{owner}' (members: {known})"
@@ -116,7 +116,7 @@ def _team_notices(store: Store, now: datetime) -> tuple[list[str], dict[str, obj
     quiet = quiet_members(store, now=now)
     for m in quiet:
         since = f"for {m.quiet_days} days" if m.last_heard else "ever"
-        late = render.plural(m.overdue, "overdue promise")
+        late = render.plural(m.due, "promise") + " due"
         lines.append(
             f"! {m.name} has not synced {since} and has {late}"
             f" (`handoff due --owner {m.name}`; `handoff take ID` carries one on)"
@@ -126,7 +126,7 @@ def _team_notices(store: Store, now: datetime) -> tuple[list[str], dict[str, obj
         lines.append(f"! the last sync failed: {error} (`handoff sync` tries again)")
     info: dict[str, object] = {
         "quiet": [
-            {"name": m.name, "overdue": m.overdue, "last_synced": m.last_heard.isoformat()
+            {"name": m.name, "due": m.due, "last_synced": m.last_heard.isoformat()
              if m.last_heard else None}
             for m in quiet
         ],

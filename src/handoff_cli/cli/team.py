@@ -56,7 +56,7 @@ def team(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         heard = render.when(m.last_heard) if m.last_heard else "never"
         line = (
             f"  {style(safe_line(m.name), 'bold')}{' (you)' if m.me else ''}  "
-            f"last synced {heard}  {m.open} open, {m.overdue} overdue"
+            f"last synced {heard}  {m.open} open, {m.due} due, {m.overdue} overdue"
         )
         if m.quiet:
             line += "  " + style(f"quiet for {m.quiet_days} days with promises due", "red")

@@ -24,7 +24,8 @@ class MemberState:
     last_heard: datetime | None
     open: int
     overdue: int
-    quiet: bool = False  # overdue promises, and not heard from for QUIET_DAYS or more
+    due: int = 0  # overdue or due today
+    quiet: bool = False  # promises due, and not heard from for QUIET_DAYS or more
     quiet_days: int = 0
 
 
@@ -81,11 +82,13 @@ def team_state(store: Store, *, now: datetime) -> TeamState | None:
     names = {m.name for m in members}
     states = []
     for m in members:
-        open_, overdue = counts.get(m.name, (0, 0))
+        open_, overdue, due = counts.get(m.name, (0, 0, 0))
         last = heard.get(m.id)
         silent = (now - last).days if last is not None else 9999
-        quiet = overdue > 0 and silent >= QUIET_DAYS
-        states.append(MemberState(m.id, m.name, m.id == me, last, open_, overdue, quiet, silent))
+        quiet = due > 0 and silent >= QUIET_DAYS
+        states.append(
+            MemberState(m.id, m.name, m.id == me, last, open_, overdue, due, quiet, silent)
+        )
     unowned = sum(c[0] for owner, c in counts.items() if owner not in names)
     return TeamState(
         store.meta("team.remote") or "",
@@ -104,15 +107,17 @@ def quiet_members(store: Store, *, now: datetime) -> list[MemberState]:
     return [m for m in state.members if m.quiet and not m.me]
 
 
-def _owner_counts(store: Store, today: date) -> dict[str, tuple[int, int]]:
+def _owner_counts(store: Store, today: date) -> dict[str, tuple[int, int, int]]:
+    """Each owner's open promises: (open, overdue, due by today)."""
     from handoff_cli.store.promises import PAUSED_ON
 
     rows = store.conn.execute(
-        "SELECT coalesce(p.owner, :me), count(*), sum(p.next_due < :day) FROM promises p"
+        "SELECT coalesce(p.owner, :me), count(*), sum(p.next_due < :day),"
+        " sum(p.next_due <= :day) FROM promises p"
         " WHERE p.status = 'open' AND NOT " + PAUSED_ON + " GROUP BY 1",
         {"me": store.me, "day": today.isoformat()},
     )
-    return {owner: (int(n), int(late or 0)) for owner, n, late in rows}
+    return {owner: (int(n), int(late or 0), int(due or 0)) for owner, n, late, due in rows}
 
 
 def _clock_time(clock: str) -> datetime | None:
@@ -137,6 +142,7 @@ def state_record(state: TeamState) -> dict[str, Any]:
                 "last_synced": m.last_heard.isoformat() if m.last_heard else None,
                 "open": m.open,
                 "overdue": m.overdue,
+                "due": m.due,
                 "quiet": m.quiet,
             }
             for m in state.members
