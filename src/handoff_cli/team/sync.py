@@ -237,7 +237,17 @@ class SyncRefused(HandoffError):
         self.report = report
 
 
+def _recover(clone: Path) -> None:
+    """Clear what a sync killed midway left in the clone (we hold the sync lock: it is stale)."""
+    git_dir = clone / ".git"
+    for lock in ("index.lock", "HEAD.lock", f"refs/heads/{BRANCH}.lock"):
+        (git_dir / lock).unlink(missing_ok=True)
+    if (git_dir / "rebase-merge").exists() or (git_dir / "rebase-apply").exists():
+        git.run(["rebase", "--abort"], cwd=clone, check=False)
+
+
 def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, first: bool) -> None:
+    _recover(bound.clone)
     report.sent = _send(store, bound, now, first=first)
     for attempt in range(PUSH_TRIES):
         has_remote = _pull(bound)
