@@ -1,11 +1,11 @@
-"""Rewrite the output blocks of examples/README.md from real runs.
+"""Rewrite the output blocks of examples/README.md and examples/team.md from real runs.
 
     python examples/refresh_walkthrough.py
 
-Plays the README's `sh` blocks in order in a scratch directory (as
+Plays each page's `sh` blocks in order in a scratch directory (as
 tests/test_examples.py does) and replaces each `text` block that follows an
-`sh` block with what its command really printed. Run it after a change to
-what a command prints, then read the diff: the prose around the blocks may
+`sh` block with what its last command really printed. Run it after a change
+to what a command prints, then read the diff: the prose around the blocks may
 need the same change.
 """
 
@@ -21,12 +21,19 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-README = HERE / "README.md"
+PAGES = {"README.md": "/tmp/handoff-example", "team.md": "/tmp/handoff-team"}
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.MULTILINE | re.DOTALL)
-SCRATCH = "/tmp/handoff-example"
 
 
 def main() -> int:
+    for page, scratch in PAGES.items():
+        code = refresh(HERE / page, scratch)
+        if code:
+            return code
+    return 0
+
+
+def refresh(README: Path, SCRATCH: str) -> int:  # noqa: N803 - the page and its scratch path
     text = README.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory(prefix="handoff-walkthrough-") as tmp:
         repo = Path(tmp) / "repo"
@@ -35,6 +42,7 @@ def main() -> int:
         scratch = Path(tmp) / "scratch"
         env = {k: v for k, v in os.environ.items() if not k.startswith("HANDOFF_")}
         env.update({"NO_COLOR": "1", "COLUMNS": "120", "PAGER": "cat"})
+        env["XDG_CONFIG_HOME"] = str(Path(tmp) / "config")  # not the user's own settings
         cwd = repo
 
         def path(arg: str) -> str:
@@ -61,6 +69,8 @@ def main() -> int:
                         shutil.copy(Path(cwd, args[0]), Path(cwd, args[1]))
                     elif name == "cd":
                         cwd = Path(args[0])
+                    elif name == "git":
+                        subprocess.run(command, cwd=cwd, check=True)
                     else:
                         done = subprocess.run(
                             [sys.executable, "-m", "handoff_cli", *args],

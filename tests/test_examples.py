@@ -34,9 +34,9 @@ class Step:
     line: int = 0  # where the sh block starts in the README, for messages
 
 
-def walkthrough() -> list[Step]:
-    """The README's `sh` blocks, each with the output shown after it (if one is)."""
-    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+def walkthrough(page: str = "README.md") -> list[Step]:
+    """A page's `sh` blocks, each with the output shown after it (if one is)."""
+    readme = (EXAMPLES / page).read_text(encoding="utf-8")
     steps: list[Step] = []
     last_kind = None
     for match in BLOCK.finditer(readme):
@@ -49,6 +49,47 @@ def walkthrough() -> list[Step]:
             steps[-1].output = body
         last_kind = kind
     return steps
+
+
+def test_the_team_walkthrough_runs_as_written(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/team.md: two members on one machine, a bare repository, story 2."""
+    import subprocess
+
+    scratch = tmp_path / "scratch"
+    base = "/tmp/handoff-team"
+
+    def path(arg: str) -> str:
+        return str(scratch) + arg[len(base) :] if arg.startswith(base) else arg
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDOFF_DB")
+    steps = walkthrough("team.md")
+    assert sum(1 for s in steps if s.output is not None) >= 6
+    for step in steps:
+        where = f"examples/team.md, the block at line {step.line}"
+        for command in step.commands:
+            name, *args = [path(arg) for arg in command]
+            if name == "export":
+                key, _, value = args[0].partition("=")
+                monkeypatch.setenv(key, path(value))
+                if key == "TZ":
+                    time.tzset()
+            elif name == "mkdir" and args[0] == "-p":
+                Path(args[1]).mkdir(parents=True, exist_ok=True)
+            elif name == "cd":
+                monkeypatch.chdir(args[0])
+            elif name == "git":
+                subprocess.run(command, check=True)
+            else:
+                assert name == "handoff", f"{where}: the test cannot run {command}"
+                result = run(*args)
+                assert result.exit_code == 0, (where, command, result.stdout, result.stderr)
+                if step.output is not None and command is step.commands[-1]:
+                    assert result.stdout == step.output, (
+                        f"{where}: the output shown is not what {shlex.join(command)} prints"
+                    )
 
 
 def test_the_walkthrough_runs_as_written(

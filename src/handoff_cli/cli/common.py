@@ -133,7 +133,13 @@ _auto_sync: dict[str, Any] = {"db": None, "off": False}
 
 
 def _sync_mode() -> str:
-    """`team.sync` from the config file: auto (the default in a team) or manual."""
+    """$HANDOFF_SYNC, else `team.sync` from the config file: auto (a team's default) or manual."""
+    env = os.environ.get("HANDOFF_SYNC", "").strip()
+    if env:
+        if env not in ("auto", "manual"):
+            msg = f"HANDOFF_SYNC must be auto or manual, not '{env}'"
+            raise BadInput(msg)
+        return env
     from handoff_cli import config
 
     return str(config.get("team.sync") or "auto")

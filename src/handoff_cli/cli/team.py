@@ -118,11 +118,11 @@ def init(
     how = (
         "started the team"
         if joined.started
-        else "joined as another device of"
+        else "joined the team from another device"
         if joined.second_device
-        else "joined"
+        else "joined the team"
     )
-    out(f"{safe_line(member_name)} {how} at {safe_line(repo)}.")
+    out(f"{safe_line(member_name)} {how} (`handoff team` shows who is in it).")
     _print_report(joined.report)
     out("Every write now syncs in the background (team.sync = 'manual' in the config stops it).")
 
