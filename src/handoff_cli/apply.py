@@ -44,6 +44,7 @@ _CATEGORY = {
     "note": "notes",
     "promise": "promises",
 }
+NOTE_BATCH = 400  # new notes written with one statement (an import, a first sync)
 _SLOT = "\x1f"  # key of a client whose name another client also has: name_key + _SLOT + uuid
 
 
@@ -106,6 +107,12 @@ class Applier:
         self.outcomes: dict[tuple[str, str], str] = {}
         self.latest_clock = ""
         self.created: dict[str, int] = {}  # entity uuid -> row id, for the caller
+        # Lookups an import of a hundred thousand notes repeats for every one of them;
+        # dropped whenever clients or contacts are joined (the rows they point at move).
+        self._clients: dict[str, tuple[int, str]] = {}
+        self._contacts: dict[str, int] = {}
+        self._names: dict[int, tuple[str, str]] = {}  # contact id -> (rank, name)
+        self._any_waiting: bool | None = None  # whether any change waits (None: not known)
 
     # ------------------------------------------------------------------ entry
 
@@ -137,8 +144,82 @@ class Applier:
         return result
 
     def apply_all(self, changes: Iterable[Change]) -> None:
+        """Apply changes in order. Runs of new notes (an import, a first sync) are written
+        in batches; anything less plain goes one by one, through the same handlers."""
+        run: list[Change] = []
         for change in changes:
+            if change.kind == "note.add":
+                run.append(change)
+                if len(run) >= NOTE_BATCH:
+                    self._note_run(run)
+                    run = []
+                continue
+            if run:
+                self._note_run(run)
+                run = []
             self.apply(change)
+        if run:
+            self._note_run(run)
+
+    def _note_run(self, run: list[Change]) -> None:
+        """Consecutive note.add changes: the new notes among them in one batch, the rest
+        (already here, removed, a client not here yet, a second note.add of one note)
+        one by one, in their order."""
+        conn = self.conn
+        uuids = [c.uuid for c in run]
+        marks = ",".join("?" * len(run))
+        seen = {
+            r[0] for r in conn.execute(f"SELECT uuid FROM changes WHERE uuid IN ({marks})", uuids)
+        }
+        entities = [c.entity for c in run]
+        taken = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT uuid FROM notes WHERE uuid IN ({marks})"
+                f" UNION SELECT uuid FROM tombstones WHERE uuid IN ({marks})",
+                entities + entities,
+            )
+        }
+        plain: list[tuple[Change, int]] = []
+        batch_entities: set[str] = set()
+        for change in run:
+            client = self.client_row(change.body["client"])
+            if (
+                change.uuid in seen
+                or change.entity in taken
+                or change.entity in batch_entities
+                or client is None
+            ):
+                self._flush_notes(plain)
+                plain = []
+                batch_entities = set()
+                self.apply(change)
+                continue
+            plain.append((change, client[0]))
+            batch_entities.add(change.entity)
+        self._flush_notes(plain)
+
+    def _flush_notes(self, plain: list[tuple[Change, int]]) -> None:
+        if not plain:
+            return
+        conn = self.conn
+        conn.executemany(
+            "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c.uuid, c.clock, c.member, c.device, c.kind, c.entity,
+                    json.dumps(c.body, ensure_ascii=False, separators=(",", ":")), self.origin,
+                )
+                for c, _ in plain
+            ],
+        )  # fmt: skip
+        self._insert_notes(plain)
+        for change, _ in plain:
+            if change.clock > self.latest_clock:
+                self.latest_clock = change.clock
+            self._arrived(change.entity)
+            self._count(change, "added")
 
     def _count(self, change: Change, result: str) -> None:
         if result == "waiting":
@@ -182,11 +263,27 @@ class Applier:
             self.conn.execute(
                 "UPDATE changes SET waits_for = ? WHERE uuid = ?", [wait.uuid, change.uuid]
             )
+            self._any_waiting = True
             return "waiting"
         return result
 
+    def _forget_rows(self) -> None:
+        """Clients or contacts were joined: cached row ids may point at a row now gone."""
+        self._clients.clear()
+        self._contacts.clear()
+        self._names.clear()
+
     def _arrived(self, entity: str) -> None:
         """A record has arrived: apply the changes that were waiting for it, oldest first."""
+        if self._any_waiting is None:
+            self._any_waiting = (
+                self.conn.execute(
+                    "SELECT 1 FROM changes WHERE waits_for IS NOT NULL LIMIT 1"
+                ).fetchone()
+                is not None
+            )
+        if not self._any_waiting:
+            return
         rows = self.conn.execute(
             "SELECT uuid, clock, member, device, kind, entity, body FROM changes"
             " WHERE waits_for = ? ORDER BY clock, member, uuid",
@@ -200,11 +297,17 @@ class Applier:
     # --------------------------------------------------------------- clients
 
     def client_row(self, entity: str) -> tuple[int, str] | None:
-        return self.conn.execute(  # type: ignore[no-any-return]
+        known = self._clients.get(entity)
+        if known is not None:
+            return known
+        row = self.conn.execute(
             "SELECT c.id, c.uuid FROM client_entities e JOIN clients c ON c.id = e.client_id"
             " WHERE e.uuid = ?",
             [entity],
         ).fetchone()
+        if row is not None:
+            self._clients[entity] = (int(row[0]), str(row[1]))
+        return self._clients.get(entity)
 
     def _need_client(self, entity: str) -> int:
         row = self.client_row(entity)
@@ -232,6 +335,7 @@ class Applier:
                 "UPDATE clients SET uuid = ? WHERE id = ? AND uuid > ?",
                 [change.entity, client_id, change.entity],
             )
+            self._forget_rows()
             result = self._client_name(client_id, name, rank)
             self._arrived(change.entity)
             return result
@@ -281,20 +385,7 @@ class Applier:
 
     def _settle_client_keys(self, *keys: str) -> None:
         """The client with the smallest uuid among those named alike answers to the name."""
-        for key in dict.fromkeys(keys):
-            rows = self.conn.execute(
-                "SELECT id, uuid, key FROM clients WHERE name_key = ? ORDER BY uuid", [key]
-            ).fetchall()
-            wanted = [
-                (r[0], key if i == 0 else key + _SLOT + r[1], r[2]) for i, r in enumerate(rows)
-            ]
-            moving = [(cid, new) for cid, new, old in wanted if new != old]
-            for cid, _ in moving:  # out of the way first: keys are unique
-                self.conn.execute(
-                    "UPDATE clients SET key = ? WHERE id = ?", [f"{_SLOT}moving{cid}", cid]
-                )
-            for cid, new in moving:
-                self.conn.execute("UPDATE clients SET key = ? WHERE id = ?", [new, cid])
+        _settle_keys(self.conn, "clients", "", (), keys)
 
     def _client_merge(self, change: Change) -> str:
         source = self._need_client(change.entity)
@@ -310,6 +401,7 @@ class Applier:
 
     def join_clients(self, a: int, b: int) -> int:
         """Make two client rows one; returns the row kept (the one with the smaller uuid)."""
+        self._forget_rows()
         conn = self.conn
         rows = {
             r[0]: r
@@ -369,10 +461,16 @@ class Applier:
     # -------------------------------------------------------------- contacts
 
     def contact_row(self, entity: str) -> int | None:
+        known = self._contacts.get(entity)
+        if known is not None:
+            return known
         row = self.conn.execute(
             "SELECT contact_id FROM contact_entities WHERE uuid = ?", [entity]
         ).fetchone()
-        return None if row is None else int(row[0])
+        if row is None:
+            return None
+        self._contacts[entity] = int(row[0])
+        return int(row[0])
 
     def ensure_contact(self, client_id: int, entity: str, name: str, stamp: str) -> int:
         """The contact `entity` (named `name`) at the client, made if new.
@@ -421,11 +519,16 @@ class Applier:
         return contact_id
 
     def _contact_name(self, contact_id: int, name: str, rank: str) -> None:
+        known = self._names.get(contact_id)
+        if known is not None and not wins(rank, name, known[0], known[1]):
+            return  # the name it has outranks this one (no need to read the row again)
         row = self.conn.execute(
             "SELECT client_id, name_key, stamp, name FROM contacts WHERE id = ?", [contact_id]
         ).fetchone()
+        self._names[contact_id] = (row[2], row[3])
         if not wins(rank, name, row[2], row[3]):
             return
+        self._names[contact_id] = (rank, name)
         key = name_key(name)
         self.conn.execute(
             "UPDATE contacts SET name = ?, name_key = ?, stamp = ? WHERE id = ?",
@@ -434,22 +537,7 @@ class Applier:
         self._settle_contact_keys(row[0], row[1], key)
 
     def _settle_contact_keys(self, client_id: int, *keys: str) -> None:
-        for key in dict.fromkeys(keys):
-            rows = self.conn.execute(
-                "SELECT id, uuid, key FROM contacts WHERE client_id = ? AND name_key = ?"
-                " ORDER BY uuid",
-                [client_id, key],
-            ).fetchall()
-            wanted = [
-                (r[0], key if i == 0 else key + _SLOT + r[1], r[2]) for i, r in enumerate(rows)
-            ]
-            moving = [(cid, new) for cid, new, old in wanted if new != old]
-            for cid, _ in moving:
-                self.conn.execute(
-                    "UPDATE contacts SET key = ? WHERE id = ?", [f"{_SLOT}moving{cid}", cid]
-                )
-            for cid, new in moving:
-                self.conn.execute("UPDATE contacts SET key = ? WHERE id = ?", [new, cid])
+        _settle_keys(self.conn, "contacts", " AND client_id = ?", (client_id,), keys)
 
     _CONTACT_FIELDS = ("role", "email", "phone")
 
@@ -471,6 +559,7 @@ class Applier:
 
     def join_contacts(self, a: int, b: int, *, client_id: int) -> int:
         """Make two contacts one person, at `client_id`; returns the row kept."""
+        self._forget_rows()
         conn = self.conn
         rows = {
             r[0]: r
@@ -557,7 +646,12 @@ class Applier:
 
     def _note_add(self, change: Change) -> str:
         body = change.body
-        if self._tombstoned(change.entity):
+        gone, row = self.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM tombstones WHERE uuid = :u),"
+            " (SELECT id FROM notes WHERE uuid = :u)",
+            {"u": change.entity},
+        ).fetchone()
+        if gone:
             # Removed, but the people it named are still known at the client: whether
             # the removal came first or last, the contacts are the same.
             client_id = self._need_client(body["client"])
@@ -566,41 +660,49 @@ class Applier:
                 change.stamp,
             )  # fmt: skip
             return "skipped"
-        row = self.conn.execute("SELECT id FROM notes WHERE uuid = ?", [change.entity]).fetchone()
         if row is not None:
-            return self._note_text(int(row[0]), body["text"], change.stamp)
+            return self._note_text(int(row), body["text"], change.stamp)
         client_id = self._need_client(body["client"])
-        at = datetime.fromisoformat(body["at"])
-        tags = clean_tags(body.get("tags", ()))
-        cur = self.conn.execute(
-            "INSERT INTO notes (uuid, client_id, at, at_utc, kind, text, author, tags,"
-            " created_at, stamp, on_promise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                change.entity,
-                client_id,
-                at.isoformat(timespec="seconds"),
-                utc_iso(at),
-                body["kind"],
-                body["text"],
-                body["author"],
-                json.dumps(list(tags), ensure_ascii=False),
-                clock_time(change.clock),
-                change.stamp,
-                body.get("on"),
-            ],
-        )
-        note_id = int(cur.lastrowid or 0)
-        people = self._people(
-            client_id, body["client"], body.get("with", ()), body.get("with_ids", ()), change.stamp
-        )
-        self.conn.executemany(
-            "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)",
-            [(note_id, c, i) for i, c in enumerate(people)],
-        )
-        index_note(self.conn, note_id, body["text"], tags)
-        self.created[change.entity] = note_id
+        self._insert_notes([(change, client_id)])
         self._arrived(change.entity)
         return "added"
+
+    _INSERT_NOTE = (
+        "INSERT INTO notes (id, uuid, client_id, at, at_utc, kind, text, author, tags,"
+        " created_at, stamp, on_promise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    def _insert_notes(self, notes: Sequence[tuple[Change, int]]) -> None:
+        """New notes (not here, not removed), each with its client's row: the rows, their
+        people and their search entries, written with one statement each for all of them."""
+        (next_id,) = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()
+        rows, links, bodies = [], [], []
+        from handoff_cli.searchtext import index_body
+
+        for note_id, (change, client_id) in enumerate(notes, start=int(next_id)):
+            body = change.body
+            at = datetime.fromisoformat(body["at"])
+            tags = clean_tags(body.get("tags", ()))
+            rows.append(
+                (
+                    note_id, change.entity, client_id, at.isoformat(timespec="seconds"),
+                    utc_iso(at), body["kind"], body["text"], body["author"],
+                    json.dumps(list(tags), ensure_ascii=False), clock_time(change.clock),
+                    change.stamp, body.get("on"),
+                )
+            )  # fmt: skip
+            people = self._people(
+                client_id, body["client"], body.get("with", ()), body.get("with_ids", ()),
+                change.stamp,
+            )  # fmt: skip
+            links += [(note_id, c, i) for i, c in enumerate(people)]
+            bodies.append((note_id, index_body(body["text"], *tags)))
+            self.created[change.entity] = note_id
+        self.conn.executemany(self._INSERT_NOTE, rows)
+        self.conn.executemany(
+            "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)", links
+        )
+        self.conn.executemany("INSERT INTO notes_fts (rowid, body) VALUES (?, ?)", bodies)
 
     def _note_edit(self, change: Change) -> str:
         if self._tombstoned(change.entity):
@@ -868,6 +970,39 @@ class Applier:
         )
 
 
+def _settle_keys(
+    conn: sqlite3.Connection, table: str, scope: str, params: tuple[Any, ...], keys: Iterable[str]
+) -> None:
+    """Give each row of `table` (within `scope`) named with one of `keys` its unique `key`:
+    the plain name key to the smallest uuid among those named alike, the name key and
+    the uuid to the others. Rows still holding one of these keys from an earlier name
+    are settled too, so no two rows ever hold one key."""
+    wanted_keys = set(keys)
+    for key in list(wanted_keys):
+        for (held_by,) in conn.execute(
+            f"SELECT name_key FROM {table} WHERE (key = ? OR key BETWEEN ? AND ?){scope}",
+            [key, key + _SLOT, key + _SLOT + "\U0010ffff", *params],
+        ):
+            wanted_keys.add(held_by)
+    marks = ",".join("?" * len(wanted_keys))
+    rows = conn.execute(
+        f"SELECT id, uuid, key, name_key FROM {table} WHERE name_key IN ({marks}){scope}"
+        " ORDER BY name_key, uuid",
+        [*wanted_keys, *params],
+    ).fetchall()
+    wanted: list[tuple[int, str, str]] = []
+    previous = None
+    for row_id, uuid, old, named in rows:
+        first = named != previous
+        previous = named
+        wanted.append((row_id, named if first else named + _SLOT + uuid, old))
+    moving = [(row_id, new) for row_id, new, old in wanted if new != old]
+    for row_id, _ in moving:  # out of the way first: keys are unique
+        conn.execute(f"UPDATE {table} SET key = ? WHERE id = ?", [f"{_SLOT}moving{row_id}", row_id])
+    for row_id, new in moving:
+        conn.execute(f"UPDATE {table} SET key = ? WHERE id = ?", [new, row_id])
+
+
 def promise_state(
     conn: sqlite3.Connection, promise_id: int
 ) -> tuple[str | None, str, str | None, str | None, int]:
@@ -938,11 +1073,15 @@ def promise_sets(
 # ------------------------------------------------------------------ search index
 
 
-def index_note(conn: sqlite3.Connection, note_id: int, text: str, tags: Sequence[str]) -> None:
-    """Keep a note's search entry in step with its text and tags."""
+def index_note(
+    conn: sqlite3.Connection, note_id: int, text: str, tags: Sequence[str], *, fresh: bool = False
+) -> None:
+    """Keep a note's search entry in step with its text and tags (`fresh`: a new note,
+    which has none yet: the trigger on removal takes a removed note's entry with it)."""
     from handoff_cli.searchtext import index_body
 
-    conn.execute("DELETE FROM notes_fts WHERE rowid = ?", [note_id])
+    if not fresh:
+        conn.execute("DELETE FROM notes_fts WHERE rowid = ?", [note_id])
     conn.execute(
         "INSERT INTO notes_fts (rowid, body) VALUES (?, ?)", [note_id, index_body(text, *tags)]
     )

@@ -578,7 +578,6 @@ def due(
         typer.Option(
             "--within",
             min=0,
-            max=36500,
             metavar="N",
             help="Days ahead to show (default 7, or due.within in the config).",
             show_default=False,

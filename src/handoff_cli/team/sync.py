@@ -250,9 +250,9 @@ def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, fi
     _recover(bound.clone)
     report.sent = _send(store, bound, now, first=first)
     for attempt in range(PUSH_TRIES):
-        has_remote = _pull(bound)
+        ahead = _pull(bound)
         _receive(store, bound, report)
-        if not _ahead(bound, has_remote):
+        if not ahead:
             return
         pushed = git.run(
             ["push", "--quiet", "origin", f"HEAD:{BRANCH}"], cwd=bound.clone, check=False
@@ -270,33 +270,40 @@ def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, fi
 
 
 def _pull(bound: Binding) -> bool:
-    """Fetch and put my commits on top of everyone's; False if the remote has no branch yet."""
+    """Fetch, and put my commits on top of everyone's; whether I have commits to push.
+
+    A sync with nothing new runs two git commands (fetch, rev-parse): a quiet
+    sync from cron every few minutes costs next to nothing.
+    """
     git.run(["fetch", "--quiet", "origin"], cwd=bound.clone)
-    remote = git.run(
-        ["rev-parse", "--verify", "--quiet", f"refs/remotes/origin/{BRANCH}"],
-        cwd=bound.clone,
-        check=False,
+    both = git.run(
+        ["rev-parse", "HEAD", f"refs/remotes/origin/{BRANCH}"], cwd=bound.clone, check=False
     )
-    if remote.returncode != 0:
-        return False
-    mine = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=bound.clone, check=False)
-    if mine.returncode != 0:  # nothing of mine yet: take theirs
+    heads = both.stdout.split() if both.returncode == 0 else []
+    mine, theirs = _head(bound, "HEAD", heads), _head(bound, f"origin/{BRANCH}", heads)
+    if theirs is None:  # the remote has no branch yet: push what I have
+        return mine is not None
+    if mine is None:  # nothing of mine yet: take theirs
         git.run(["reset", "--quiet", "--hard", f"origin/{BRANCH}"], cwd=bound.clone)
-        return True
+        return False
+    if mine == theirs:
+        return False
     # Each device writes only its own files, so this never meets a conflict.
     git.run(
         [*git.identity(bound.name, bound.member), "rebase", "--quiet", f"origin/{BRANCH}"],
         cwd=bound.clone,
     )
-    return True
-
-
-def _ahead(bound: Binding, has_remote: bool) -> bool:
-    if not has_remote:
-        head = git.run(["rev-parse", "--verify", "--quiet", "HEAD"], cwd=bound.clone, check=False)
-        return head.returncode == 0
     count = git.run(["rev-list", "--count", f"origin/{BRANCH}..HEAD"], cwd=bound.clone)
     return int(count.stdout.strip() or "0") > 0
+
+
+def _head(bound: Binding, ref: str, heads: list[str]) -> str | None:
+    """One of the two commits `rev-parse` printed, or None if that ref does not exist yet
+    (when one is missing rev-parse fails, and each is asked on its own)."""
+    if len(heads) == 2:
+        return heads[0] if ref == "HEAD" else heads[1]
+    done = git.run(["rev-parse", "--verify", "--quiet", ref], cwd=bound.clone, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
 def _commit(bound: Binding, message: str) -> None:
@@ -352,8 +359,19 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int:
         last = newest[0]
     with store.write():
         store.set_meta("sync.sent_seq", str(last))
-    _commit(bound, f"{bound.name}: {sent} change{'s' if sent != 1 else ''}")
+    if sent or _uncommitted(bound):  # a commit an earlier (killed) sync did not make
+        _commit(bound, f"{bound.name}: {sent} change{'s' if sent != 1 else ''}")
     return sent
+
+
+def _uncommitted(bound: Binding) -> bool:
+    mine = layout.device_dir(bound.clone, bound.member, bound.device)
+    if not mine.exists():
+        return False
+    status = git.run(
+        ["status", "--porcelain", "--untracked-files=all", "--", str(mine)], cwd=bound.clone
+    )
+    return bool(status.stdout.strip())
 
 
 def _append(target: Path, lines: Iterator[str]) -> int:
