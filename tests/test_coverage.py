@@ -171,6 +171,31 @@ def test_after_done_counts_from_the_later_of_two_completions_of_one_due_date() -
         assert coverage.next_due(minutes, order, []) == D("2026-11-27")
 
 
+def test_after_done_a_done_ahead_of_time_moves_the_next_due_on() -> None:
+    """A done --early (or skip) must cover something: the next due date is never a day
+    already covered, nor one before the occurrence that was just done ahead of time."""
+    minutes = Plan(WEEKLY, D("2026-11-16"), after_done=True)
+    first = mark("a", "2026-11-16", day="2026-11-23", n=1)
+    assert coverage.next_due(minutes, [first], []) == D("2026-11-30")
+    # Early, on the same day: it covers Nov 30, so the next is one interval after that.
+    again = Mark(
+        "b",
+        "done",
+        AS_OF,
+        coverage.covers_for_done(minutes, [first], [], day=AS_OF, early=True),
+        "0002@me",
+    )
+    assert again.covers == days("2026-11-30")
+    assert coverage.next_due(minutes, [first, again], []) == D("2026-12-07")
+    # Early on a later day counts from that day, as the contract says.
+    later = mark("c", "2026-11-30", day="2026-11-25", n=2)
+    assert coverage.next_due(minutes, [first, later], []) == D("2026-12-02")
+    # Early before the first occurrence: the next is not before the one done.
+    kickoff = Plan(WEEKLY, D("2026-12-21"), after_done=True)
+    ahead = mark("d", "2026-12-21", day="2026-11-23")
+    assert coverage.next_due(kickoff, [ahead], []) == D("2026-12-28")
+
+
 def test_after_done_a_series_with_a_count_ends() -> None:
     three = Plan("FREQ=WEEKLY;BYDAY=MO;COUNT=3", D("2026-11-02"), after_done=True)
     marks = [

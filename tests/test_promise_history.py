@@ -99,6 +99,27 @@ def test_a_second_done_on_the_same_day_of_a_one_off_and_an_after_done_is_refused
     assert next_due(run, minutes) == "2026-11-30"
 
 
+def test_after_done_a_done_ahead_of_time_always_moves_the_next_due_on(run: Run) -> None:
+    """`done --early` covers the next occurrence: it must not print "Covers Nov 30. Next due
+    Nov 30", nor move a promise that starts in December back to November."""
+    minutes = make(
+        run, "Acme", "Minutes", "--every", "weekly", "--after-done", "--start", "2026-11-16"
+    )
+    assert ok(run("done", str(minutes), "--json")).json()["next_due"] == "2026-11-30"
+    early = ok(run("done", str(minutes), "--early", "--json")).json()
+    assert (early["covered"], early["next_due"]) == (["2026-11-30"], "2026-12-07")
+    skipped = ok(run("skip", str(minutes), "--json")).json()
+    assert (skipped["covered"], skipped["next_due"]) == (["2026-12-07"], "2026-12-14")
+
+    kickoff = make(
+        run, "Acme", "Kickoff", "--every", "weekly", "--after-done", "--start", "2026-12-21"
+    )
+    ahead = ok(run("done", str(kickoff), "--early", "--json")).json()
+    assert (ahead["covered"], ahead["next_due"]) == (["2026-12-21"], "2026-12-28")
+    back = ok(run("undo", str(kickoff), "--json")).json()
+    assert back["next_due"] == "2026-12-21"
+
+
 # ------------------------------------------------------------------ early, undo, skip, undo
 
 

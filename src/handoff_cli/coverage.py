@@ -176,6 +176,10 @@ def _after_done_next(
         latest = max(done)
         day = max(m.day for m in marks if latest in m.covers)
         due = s.plus_step(day)
+        if due is not None and due <= latest:
+            # Done (or skipped) ahead of its date on the day of the one before, or before
+            # the start: counting from that day would land on what it just covered.
+            due = s.plus_step(latest)
     if due is None:
         return None
     pause = _excusing(due, intervals)
