@@ -239,6 +239,20 @@ def test_a_one_off_is_missed_once() -> None:
 # ------------------------------------------------------------------ rule changes
 
 
+def test_covered_through_is_what_the_old_rule_had_covered_without_a_gap() -> None:
+    done = [mark("a", "2026-09-23", "2026-10-23", "2026-11-23")]
+    assert coverage.covered_through(REPORT, done, []) == D("2026-11-23")
+    # Done ahead of time while September is still owed: nothing is covered through Dec 23.
+    ahead = [mark("a", "2026-12-23")]
+    through = coverage.covered_through(REPORT, ahead, [])
+    assert through is None or through < D("2026-09-23")
+    new_rule = Plan("FREQ=MONTHLY;BYMONTHDAY=25", D("2026-09-23"), covered_through=through)
+    assert coverage.next_due(new_rule, [], []) == D("2026-09-25")
+    # A floor from an earlier change is kept.
+    floor = Plan(MONTHLY_23, D("2026-09-23"), covered_through=D("2026-10-31"))
+    assert coverage.covered_through(floor, [], []) == D("2026-10-31")
+
+
 # ------------------------------------------------------------------ words
 
 

@@ -517,6 +517,19 @@ def test_modify_every_keeps_what_the_old_rule_had_covered(run: Run) -> None:
     assert monthly["next_due"] == "2026-12-05"
 
 
+def test_modify_after_doing_a_later_occurrence_keeps_the_earlier_ones_owed(run: Run) -> None:
+    """A `done --for` ahead of time is not a done of what is overdue: a rule change must not
+    make September, October and November disappear."""
+    pid = make(run, "Acme", "Monthly status report", "--every", "monthly", "--start", "2026-09-23")
+    p = str(pid)
+    ok(run("done", p, "--for", "2026-12-23"))
+    assert next_due(run, pid) == "2026-09-23"
+    changed = ok(run("modify", p, "--every", "monthly on day 25", "--json")).json()
+    assert changed["next_due"] == "2026-09-25"
+    (item,) = ok(run("due", "--json")).json()["items"]
+    assert item["status"] == "overdue" and item["missed"] == 2  # Sep 25, Oct 25
+
+
 # ------------------------------------------------------------------ pause --until
 
 

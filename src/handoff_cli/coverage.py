@@ -199,12 +199,23 @@ def _day_after(day: date) -> date | None:
         return None
 
 
-def covered_through(plan: Plan, marks: Sequence[Mark]) -> date | None:
-    """The last day the plan's occurrences are covered through: kept by a rule change."""
+def covered_through(
+    plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]
+) -> date | None:
+    """The last day the plan's occurrences are covered through: kept by a rule change.
+
+    Covered without a gap: an occurrence done ahead of time (`done --for`) while
+    earlier ones are still owed does not make those covered, so a rule change
+    never drops an occurrence nobody did; it stops the day before the next due.
+    """
     days = covered(marks)
     last = max(days) if days else None
     if plan.covered_through is not None and (last is None or plan.covered_through > last):
-        return plan.covered_through
+        last = plan.covered_through
+    if last is not None:
+        due = next_due(plan, marks, intervals)
+        if due is not None and due <= last:
+            last = _day_before(due)
     return last
 
 

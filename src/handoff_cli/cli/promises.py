@@ -461,8 +461,8 @@ def _new_schedule(
     rule = _rule(every if every is not None else str(current.rule), first)
     through = None
     if current.rule is not None:
-        marks, _ = store.marks(current.id)
-        through = coverage.covered_through(writes.plan_of(current), marks)
+        marks, intervals = store.marks(current.id)
+        through = coverage.covered_through(writes.plan_of(current), marks, intervals)
     return writes.schedule_body(
         rule,
         first,
