@@ -68,6 +68,17 @@ def test_a_finished_series_and_a_kept_one_off_owe_nothing() -> None:
     assert coverage.next_due(one_off, [mark("a", "2026-11-27")], []) is None
 
 
+def test_a_one_off_made_from_a_recurring_promise_is_not_kept_by_the_old_completions() -> None:
+    """`modify --due` on a weekly call that was done: the old dones covered the weeks, not the
+    new deadline (its marks cover the one-off's own day when it is kept)."""
+    one_off = Plan(None, D("2026-11-27"))
+    weeks = mark("a", "2026-11-02", "2026-11-09", "2026-11-16", "2026-11-23")
+    assert coverage.next_due(one_off, [weeks], []) == D("2026-11-27")
+    assert coverage.covers_for_done(one_off, [weeks], [], day=AS_OF) == days("2026-11-27")
+    kept = mark("b", "2026-11-27")
+    assert coverage.next_due(one_off, [weeks, kept], []) is None
+
+
 # ------------------------------------------------------------------ pauses
 
 

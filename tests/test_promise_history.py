@@ -530,6 +530,16 @@ def test_modify_after_doing_a_later_occurrence_keeps_the_earlier_ones_owed(run: 
     assert item["status"] == "overdue" and item["missed"] == 2  # Sep 25, Oct 25
 
 
+def test_modify_a_recurring_promise_into_a_one_off_keeps_it_owed(run: Run) -> None:
+    pid = make(run, "Acme", "Weekly call", "--every", "weekly", "--start", "2026-11-02")
+    ok(run("done", str(pid)))
+    changed = ok(run("modify", str(pid), "--due", "fri", "--json")).json()
+    assert (changed["rule"], changed["status"], changed["next_due"]) == (None, "open", "2026-11-27")
+    assert [i["id"] for i in ok(run("due", "--json")).json()["items"]] == [pid]
+    kept = ok(run("done", str(pid), "--json")).json()
+    assert (kept["status"], kept["covered"]) == ("done", ["2026-11-27"])
+
+
 # ------------------------------------------------------------------ pause --until
 
 

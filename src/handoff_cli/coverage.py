@@ -123,10 +123,11 @@ def covered(marks: Iterable[Mark]) -> set[date]:
 def next_due(plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]) -> date | None:
     """The earliest occurrence neither covered nor excused (None: nothing more is owed).
 
-    `marks` are the live ones. A one-off is owed until any mark covers it.
+    `marks` are the live ones. A one-off is owed until a mark covers its day (a
+    recurring promise's completions, kept when it became a one-off, do not).
     """
     if plan.rule is None:
-        return None if marks else plan.start
+        return None if any(plan.start in m.covers for m in marks) else plan.start
     from handoff_cli.schedule import series
 
     s = series(plan.rule, plan.start)
