@@ -341,3 +341,15 @@ def test_the_old_rule_replayed_for_a_one_off_and_after_done() -> None:
     )  # fmt: skip
     assert covers == {"a": days("2026-11-02"), "b": (), "c": days("2026-11-11")}
     assert repeats == [D("2026-11-04")]
+
+
+def test_a_first_version_pause_starts_at_the_first_occurrence_still_owed() -> None:
+    weekly = Plan(WEEKLY_MON, D("2026-08-03"))
+    one_done = [mark("a", "2026-08-03", day="2026-08-03")]
+    assert legacy.paused_since(weekly, one_done, None, today=AS_OF) == D("2026-08-10")
+    # Nothing owed until after today (or ever): paused from today.
+    ahead = Plan(WEEKLY_MON, D("2026-12-07"))
+    assert legacy.paused_since(ahead, [], None, today=AS_OF) == AS_OF
+    # An earlier resume excused what came before it.
+    resumed = legacy.paused_since(weekly, one_done, D("2026-10-05"), today=AS_OF)
+    assert resumed == D("2026-10-05")

@@ -470,6 +470,30 @@ def test_a_version_one_bundle_gives_the_same_next_due_as_the_migrated_database(
     assert by_title(run, *fresh)["Monthly status report"]["next_due"] == "2026-12-23"
 
 
+def test_a_promise_paused_in_the_first_version_owes_nothing_from_its_pause_on(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first version's `resume` excused everything before the day it resumed: a weekly
+    check-in paused in August must not come back with fifteen weeks overdue."""
+    path = tmp_path / "v1.db"
+    make_version_one_db(path)
+    db = ("--db", str(path))
+    due = ok(run(*db, "due", "--json")).json()
+    assert [p["title"] for p in due["paused"]] == ["Weekly check-in"]
+    resumed = ok(run(*db, "resume", "3", "--json")).json()
+    assert resumed["next_due"] == "2026-11-23"  # as the first version would have said
+
+    bundle = tmp_path / "v1.json"
+    bundle.write_text(json.dumps(version_one_bundle()), encoding="utf-8")
+    fresh = ("--db", str(tmp_path / "fresh.db"))
+    ok(run(*fresh, "import", str(bundle), "--keep-owners"))
+    assert [p["title"] for p in ok(run(*fresh, "due", "--json")).json()["paused"]] == [
+        "Weekly check-in"
+    ]
+    pid = by_title(run, *fresh)["Weekly check-in"]["id"]
+    assert ok(run(*fresh, "resume", str(pid), "--json")).json()["next_due"] == "2026-11-23"
+
+
 # ------------------------------------------------------------------ log --done
 
 
