@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dateutil.rrule import rrulestr
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from handoff_cli import store_transfer, writes
@@ -184,7 +184,7 @@ MOVES = st.one_of(
     st.tuples(st.sampled_from(["done for", "skip for"]), st.sampled_from("AB"), st.integers(0, 4)),
     st.tuples(st.just("import"), st.sampled_from("AB")),
     st.tuples(st.just("exchange")),
-    st.tuples(st.just("pause"), st.sampled_from("AB"), st.integers(1, 40)),
+    st.tuples(st.just("pause"), st.sampled_from("AB"), st.integers(0, 40)),  # 0: no end
     st.tuples(st.just("resume"), st.sampled_from("AB")),
 )
 
@@ -280,9 +280,8 @@ class Game:
             elif kind == "undo":
                 writes.undo(store, w, promise, at=now)
             elif kind == "pause":
-                writes.pause(
-                    store, w, promise, today=self.today, until=self.today + timedelta(days=move[2])
-                )
+                until = self.today + timedelta(days=move[2]) if move[2] else None
+                writes.pause(store, w, promise, today=self.today, until=until)
             else:
                 writes.resume(store, w, promise, today=self.today)
 
@@ -365,3 +364,59 @@ def test_no_sequence_of_moves_loses_a_duty(
                 game.check()
         finally:
             game.close()
+
+
+# ------------------------------------------------------------------ the first version's data
+
+
+@st.composite
+def first_version_histories(
+    draw: st.DrawFn,
+) -> tuple[str, date, bool, list[date], date | None]:
+    after_done = draw(st.booleans())
+    words = draw(st.sampled_from(AFTER_DONE_RULES if after_done else CALENDAR_RULES))
+    month_ends = [date(2026, m, d) for m, d in ((1, 30), (1, 31), (5, 31), (8, 30), (10, 31))]
+    start = draw(
+        st.sampled_from(month_ends)
+        | st.integers(-200, 0).map(lambda n: FIRST_DAY + timedelta(days=n))
+    )
+    # Days between dones (never 0: one done a day, no slip); near a month apart often,
+    # so that dones land on month ends that a shorter month cuts short.
+    gaps = draw(st.lists(st.sampled_from([1, 2, 6, 7, 29, 30, 31, 45]), max_size=8))
+    first = draw(st.sampled_from([0, 1, 2, 30]))
+    days = [start + timedelta(days=first + sum(gaps[:i])) for i in range(len(gaps))]
+    days = draw(st.permutations(days))  # stored in any order
+    resumed = draw(st.none() | st.integers(1, 220))
+    resumed_on = None if resumed is None else start + timedelta(days=resumed)
+    return parse_rule(words, start=start), start, after_done, days, resumed_on
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=first_version_histories())
+@example(  # a done on Aug 31 after one on Aug 30 moved nothing: both give Sep 30
+    history=(
+        "FREQ=MONTHLY;BYMONTHDAY=28,29,30;BYSETPOS=-1",
+        date(2026, 8, 30),
+        True,
+        [date(2026, 8, 30), date(2026, 8, 31)],
+        None,
+    )
+)
+def test_an_upgrade_keeps_the_first_versions_next_due_when_nobody_slipped(
+    history: tuple[str, date, bool, list[date], date | None],
+) -> None:
+    """Replaying the old rule (legacy.py) and counting coverage gives the next due date the
+    first version had stored, for any history without two dones on one day."""
+    from handoff_cli import coverage, legacy, schedule
+
+    rule, start, after_done, days, resumed_on = history
+    old = [legacy.OldCompletion(f"m{i}", day) for i, day in enumerate(days)]
+    covers, repeats = legacy.old_covers(
+        rule, start, after_done=after_done, resumed_on=resumed_on, completions=old
+    )
+    assert repeats == []
+    marks = [coverage.Mark(c.uuid, "done", c.day, covers[c.uuid], "") for c in old]
+    intervals = coverage.excused(legacy.pause_events(start, resumed_on, None))
+    plan = coverage.Plan(rule, start, after_done)
+    before = schedule.next_due(rule, start, days, after_done=after_done, resumed_on=resumed_on)
+    assert coverage.next_due(plan, marks, intervals) == before

@@ -66,8 +66,15 @@ def old_covers(
             covers[c.uuid] = ()
             continue
         if after_done:
+            following = s.plus_step(c.day)
+            if following is not None and following <= due:
+                # Done again before the next one, on a day a shorter month cuts to the
+                # same next date (Aug 30, then Aug 31: Sep 30 both times): it moved
+                # nothing then, and covering the next one now would skip it.
+                covers[c.uuid] = ()
+                continue
             covers[c.uuid] = (due,)
-            due = s.plus_step(c.day)
+            due = following
         elif c.day >= due:
             covers[c.uuid] = tuple(s.between(due, c.day)[: coverage.MAX_STEPS])
             due = s.first_from_after(c.day)
