@@ -212,6 +212,7 @@ class Game:
         store = Store.open(path, create=True)
         assert store is not None
         store.me = "alice"
+        store.today = FIRST_DAY
         return store
 
     def close(self) -> None:
@@ -256,15 +257,45 @@ class Game:
             return
         side = self.sides[move[1]]
         before = (side.next_due(), self._rows(side))
+        known = set(mark_days(side.store, side.uuid))
         try:
-            self._write(side, kind, move)
+            for_day = self._write(side, kind, move)
         except BadInput:
             assert (side.next_due(), self._rows(side)) == before, (kind, "a refusal wrote")
             return
+        if kind in ("done", "early", "skip", "done for", "skip for"):
+            (new,) = set(mark_days(side.store, side.uuid)) - known
+            self._check_covers(side, kind, new, before[0], for_day)
         self._check_undo(side, kind, before[0])
 
-    def _write(self, side: Side, kind: str, move: tuple[Any, ...]) -> None:
+    def _check_covers(
+        self, side: Side, kind: str, new: str, due: date | None, for_day: date | None
+    ) -> None:
+        """What a done or skip covers: exactly the contract's occurrences, never more."""
+        live, periods = facts(side.store, side.uuid)
+        covers = sorted(live[new])
+        assert due is not None, (kind, "a move with nothing owed was accepted")
+        if for_day is not None:
+            assert covers == [for_day], (kind, covers, for_day)
+        elif kind == "skip" or (kind == "early" and due > self.today):
+            assert covers == [due], (kind, covers, due)
+        elif self.after_done:
+            assert covers == [due] and due <= self.today, (kind, covers, due, self.today)
+        else:  # every occurrence owed from the next due to today, and nothing after today
+            others = {d for m, days in live.items() if m != new for d in days}
+            owed = [
+                o.date()
+                for o in rrulestr(self.rule, dtstart=datetime.combine(self.start, time())).between(
+                    datetime.combine(due, time()), datetime.combine(self.today, time()), inc=True
+                )
+                if o.date() not in others and not excused(o.date(), periods)
+            ]
+            assert covers == owed and covers, (kind, covers, owed, self.today)
+
+    def _write(self, side: Side, kind: str, move: tuple[Any, ...]) -> date | None:
+        """Make the move; returns the day given with --for, if any."""
         store, now = side.store, moment(self.today)
+        for_day = None
         with store.write():
             w = store.writer(now)
             promise = side.promise()
@@ -284,6 +315,7 @@ class Game:
                 writes.pause(store, w, promise, today=self.today, until=until)
             else:
                 writes.resume(store, w, promise, today=self.today)
+        return for_day
 
     def _occurrence(self, index: int) -> date:
         """An occurrence near the next one owed (index 0), or a day that is none (odd days)."""
