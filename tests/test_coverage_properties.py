@@ -175,15 +175,18 @@ def check_after_done(side: Side, rule: str, start: date) -> None:
 # ------------------------------------------------------------------ moves
 
 
-MARK = st.tuples(st.sampled_from(["done", "early", "skip", "undo"]), st.sampled_from("AB"))
+MARK = st.tuples(st.sampled_from(["done", "done", "early", "skip", "undo"]), st.sampled_from("AB"))
+SHARE = st.tuples(st.just("import"), st.sampled_from("AB")) | st.tuples(st.just("exchange"))
 MOVES = st.one_of(
     MARK,
     MARK,
     MARK,
+    SHARE,
+    SHARE,
+    # Both machines do the same thing before they exchange (two people, one report).
+    st.tuples(st.just("both"), st.sampled_from(["done", "early", "skip"])),
     st.tuples(st.just("advance"), st.sampled_from([0, 1, 2, 6, 7, 13, 31])),
     st.tuples(st.sampled_from(["done for", "skip for"]), st.sampled_from("AB"), st.integers(0, 4)),
-    st.tuples(st.just("import"), st.sampled_from("AB")),
-    st.tuples(st.just("exchange")),
     st.tuples(st.just("pause"), st.sampled_from("AB"), st.integers(0, 40)),  # 0: no end
     st.tuples(st.just("resume"), st.sampled_from("AB")),
 )
@@ -254,6 +257,10 @@ class Game:
             return
         if kind == "import":
             self.bring(move[1])
+            return
+        if kind == "both":
+            self.play((move[1], "A"))
+            self.play((move[1], "B"))
             return
         side = self.sides[move[1]]
         before = (side.next_due(), self._rows(side))
@@ -371,7 +378,7 @@ def parse_rule_of(side: Side) -> str:
 
 @st.composite
 def plans(draw: st.DrawFn) -> tuple[str, date, bool]:
-    after_done = draw(st.booleans())
+    after_done = draw(st.sampled_from([False, False, True]))
     words = draw(st.sampled_from(AFTER_DONE_RULES if after_done else CALENDAR_RULES))
     start = FIRST_DAY + timedelta(days=draw(st.integers(-70, 20)))
     return parse_rule(words, start=start), start, after_done
@@ -382,7 +389,7 @@ def plans(draw: st.DrawFn) -> tuple[str, date, bool]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(plan=plans(), moves=st.lists(MOVES, max_size=14))
+@given(plan=plans(), moves=st.lists(MOVES, min_size=2, max_size=16))
 def test_no_sequence_of_moves_loses_a_duty(
     plan: tuple[str, date, bool], moves: list[tuple[Any, ...]]
 ) -> None:
