@@ -690,3 +690,40 @@ def test_a_one_off_given_a_time_is_overdue_once_the_time_has_passed(
     at(monkeypatch, "2026-11-28T23:59:00+09:00")
     items = {i["id"]: i for i in ok(run("due", "--json")).json()["items"]}
     assert (items[other]["status"], items[other]["due_at"]) == ("today", None)
+
+
+# ------------------------------------------------------------------ the handover document
+# Found while testing issue 10; the code is in cli/transfer.py (the Markdown export),
+# outside what this change may touch, so these are marked until it is fixed there.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli/transfer.py _agenda: schedule.missed(..., as_of) counts the as-of day itself "
+    "(and ignores marks ahead of time), so the handover says 'missed 3' where due says 2",
+)
+def test_the_handover_counts_missed_as_due_does(run: Run) -> None:
+    make(run, "Acme", "Monthly status report", "--every", "monthly", "--start", "2026-09-23")
+    (item,) = ok(run("due", "--json")).json()["items"]
+    assert item["missed"] == 2  # Sep 23, Oct 23; Nov 23 is due today
+    handover = ok(run("export", "--until", "2026-12-31")).stdout
+    (line,) = [x for x in handover.splitlines() if x.startswith("| Wed 2026-09-23")]
+    assert "missed 2" in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli/transfer.py and formats/markdown.py leave out a promise paused --until a day "
+    "before the handover's --until: its occurrences after it resumes by itself are not in "
+    "'What needs doing', and the table says it waits for `handoff resume`",
+)
+def test_the_handover_lists_what_falls_due_after_a_pause_ends_by_itself(run: Run) -> None:
+    pid = make(run, "Acme", "Weekly call", "--every", "weekly on mon", "--start", "2026-11-23")
+    ok(run("done", str(pid)))
+    ok(run("pause", str(pid), "--until", "2026-12-15"))
+    planned = ok(run("due", "--as-of", "2026-12-21", "--json")).json()["items"]
+    assert [i["due"] for i in planned] == ["2026-12-21"]  # due itself knows
+    handover = ok(run("export", "--until", "2026-12-31")).stdout
+    assert "until someone runs `handoff resume ID`" not in handover
+    agenda = handover[handover.index("## What needs doing") : handover.index("## Acme")]
+    assert "Weekly call" in agenda and "2026-12-21" in agenda
