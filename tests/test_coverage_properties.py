@@ -175,7 +175,9 @@ def check_after_done(side: Side, rule: str, start: date) -> None:
 # ------------------------------------------------------------------ moves
 
 
-MARK = st.tuples(st.sampled_from(["done", "done", "early", "skip", "undo"]), st.sampled_from("AB"))
+MARK = st.tuples(
+    st.sampled_from(["done", "done", "early", "skip", "undo", "undo"]), st.sampled_from("AB")
+)
 SHARE = st.tuples(st.just("import"), st.sampled_from("AB")) | st.tuples(st.just("exchange"))
 MOVES = st.one_of(
     MARK,
