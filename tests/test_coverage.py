@@ -79,6 +79,20 @@ def test_a_one_off_made_from_a_recurring_promise_is_not_kept_by_the_old_completi
     assert coverage.next_due(one_off, [weeks, kept], []) is None
 
 
+def test_a_long_covered_run_does_not_end_a_series() -> None:
+    """The walk past covered occurrences is bounded by what is covered, not by MAX_STEPS:
+    20,000 days done since 1960 must leave Oct 4 2014 owed, not end the promise."""
+    daily = Plan(DAILY, D("1960-01-01"))
+    run = tuple(D("1960-01-01") + timedelta(days=i) for i in range(coverage.MAX_STEPS))
+    assert run[-1] == D("2014-10-03")
+    first = Mark("a", "done", AS_OF, run, "0001@me")
+    assert coverage.next_due(daily, [first], []) == D("2014-10-04")
+    rest = coverage.covers_for_done(daily, [first], [], day=AS_OF)
+    assert (rest[0], rest[-1]) == (D("2014-10-04"), AS_OF)
+    second = Mark("b", "done", AS_OF, rest, "0002@me")
+    assert coverage.next_due(daily, [first, second], []) == D("2026-11-24")
+
+
 # ------------------------------------------------------------------ pauses
 
 

@@ -120,6 +120,15 @@ def test_after_done_a_done_ahead_of_time_always_moves_the_next_due_on(run: Run) 
     assert back["next_due"] == "2026-12-21"
 
 
+def test_catching_up_on_a_daily_promise_from_1960_never_ends_it(run: Run) -> None:
+    pid = make(run, "Acme", "Daily log", "--every", "daily", "--start", "1960-01-01")
+    first = ok(run("done", str(pid), "--json")).json()
+    assert len(first["covered"]) == 20_000  # one done covers at most this many
+    assert (first["status"], first["next_due"]) == ("open", "2014-10-04")
+    second = ok(run("done", str(pid), "--json")).json()
+    assert (second["status"], second["next_due"]) == ("open", "2026-11-24")
+
+
 # ------------------------------------------------------------------ early, undo, skip, undo
 
 
