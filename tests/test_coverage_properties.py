@@ -387,7 +387,7 @@ def plans(draw: st.DrawFn) -> tuple[str, date, bool]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
