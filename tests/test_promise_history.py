@@ -295,6 +295,56 @@ def test_two_databases_doing_the_same_occurrence_move_on_one_step(
     refused(run(*a, "undo", str(pid)), "no completion or skip of yours")
 
 
+def test_story_one_played_out_double_done_a_colleague_and_a_holiday_pause(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's last 'done when': the next report is never lost."""
+    alice = ("--db", str(tmp_path / "alice.db"))
+    bob = ("--db", str(tmp_path / "bob.db"))
+
+    def hand(source: tuple[str, ...], target: tuple[str, ...], who: str) -> None:
+        path = tmp_path / f"{who}-{len(list(tmp_path.glob('*.json')))}.json"
+        ok(run(*source, "export", "--format", "json", "-o", str(path)))
+        ok(run(*target, "import", str(path), "--keep-owners"))
+
+    def due_of(*db: str) -> tuple[str | None, list[str | None]]:
+        data = ok(run(*db, "due", "--json")).json()
+        return (data["items"][0]["due"] if data["items"] else None), [
+            p["until"] for p in data["paused"]
+        ]
+
+    pid = str(make(run, "Acme", "Monthly status report", "--every", "monthly",
+                   "--to", "Tanaka", "--start", "2026-09-23", db=alice))  # fmt: skip
+    assert "61 days overdue, missed 2" in ok(run(*alice, "due")).stdout
+    ok(run(*alice, "done", pid))
+    refused(run(*alice, "done", pid), "2026-12-23")  # the slip of story 1, refused
+    hand(alice, bob, "alice")
+
+    at(monkeypatch, "2026-11-25T09:00:00+09:00")
+    monkeypatch.setenv("HANDOFF_AUTHOR", "bob")
+    refused(run(*bob, "done", pid), "2026-12-23")  # Bob sees it is done
+
+    at(monkeypatch, "2026-12-18T09:00:00+09:00")
+    monkeypatch.setenv("HANDOFF_AUTHOR", "alice")
+    ok(run(*alice, "pause", pid, "--until", "2027-01-10"))  # the holiday
+    hand(alice, bob, "alice")
+    for db in (alice, bob):
+        assert due_of(*db) == (None, ["2027-01-10"])  # listed apart, with the day it resumes
+
+    at(monkeypatch, "2027-01-18T09:00:00+09:00")
+    for db in (alice, bob):  # Dec 23 fell in the holiday; January's report is next
+        assert due_of(*db) == ("2027-01-23", [])
+
+    at(monkeypatch, "2027-01-23T17:00:00+09:00")
+    monkeypatch.setenv("HANDOFF_AUTHOR", "bob")
+    ok(run(*bob, "done", pid))
+    hand(bob, alice, "bob")
+    monkeypatch.setenv("HANDOFF_AUTHOR", "alice")
+    refused(run(*alice, "done", pid), "2027-02-23")  # counted once, on both machines
+    for db in (alice, bob):
+        assert next_due(run, int(pid), *db) == "2027-02-23"
+
+
 def test_undo_says_when_a_colleague_still_covers_the_occurrence(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
