@@ -123,10 +123,11 @@ def covered(marks: Iterable[Mark]) -> set[date]:
 def next_due(plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]) -> date | None:
     """The earliest occurrence neither covered nor excused (None: nothing more is owed).
 
-    `marks` are the live ones. A one-off is owed until any mark covers it.
+    `marks` are the live ones. A one-off is owed until a mark covers its day (a
+    recurring promise's completions, kept when it became a one-off, do not).
     """
     if plan.rule is None:
-        return None if marks else plan.start
+        return None if any(plan.start in m.covers for m in marks) else plan.start
     from handoff_cli.schedule import series
 
     s = series(plan.rule, plan.start)
@@ -139,7 +140,10 @@ def next_due(plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]) -
     if floor is None:
         return None
     day = s.first_from(floor)
-    for _ in range(MAX_STEPS):
+    # Each step passes one covered day or one pause, so this many steps always reach the
+    # answer: the work is bounded by what is stored. (A bound of MAX_STEPS ended a daily
+    # promise caught up from 1960: 20,000 covered days, then "no further occurrences".)
+    for _ in range(len(done) + len(intervals) + 1):
         if day is None:
             return None
         if day in done:
@@ -152,7 +156,7 @@ def next_due(plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]) -
             day = s.first_from(pause[1])
             continue
         return day
-    return None  # bounded: a rule this sparse or this covered is not worked out further
+    return day  # not reached: every covered day and every pause was passed at most once
 
 
 def _after_done_next(
@@ -176,6 +180,10 @@ def _after_done_next(
         latest = max(done)
         day = max(m.day for m in marks if latest in m.covers)
         due = s.plus_step(day)
+        if due is not None and due <= latest:
+            # Done (or skipped) ahead of its date on the day of the one before, or before
+            # the start: counting from that day would land on what it just covered.
+            due = s.plus_step(latest)
     if due is None:
         return None
     pause = _excusing(due, intervals)
@@ -195,12 +203,23 @@ def _day_after(day: date) -> date | None:
         return None
 
 
-def covered_through(plan: Plan, marks: Sequence[Mark]) -> date | None:
-    """The last day the plan's occurrences are covered through: kept by a rule change."""
+def covered_through(
+    plan: Plan, marks: Sequence[Mark], intervals: Sequence[Interval]
+) -> date | None:
+    """The last day the plan's occurrences are covered through: kept by a rule change.
+
+    Covered without a gap: an occurrence done ahead of time (`done --for`) while
+    earlier ones are still owed does not make those covered, so a rule change
+    never drops an occurrence nobody did; it stops the day before the next due.
+    """
     days = covered(marks)
     last = max(days) if days else None
     if plan.covered_through is not None and (last is None or plan.covered_through > last):
-        return plan.covered_through
+        last = plan.covered_through
+    if last is not None:
+        due = next_due(plan, marks, intervals)
+        if due is not None and due <= last:
+            last = _day_before(due)
     return last
 
 

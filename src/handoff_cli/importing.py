@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from handoff_cli import legacy, stamps
+from handoff_cli import coverage, legacy, stamps
 from handoff_cli.changes import Change, derived_uuid
 from handoff_cli.formats.bundle import Bundle, BundleClient, BundlePromise
 
@@ -167,7 +167,14 @@ def _promise(
                 body = {"on": pause.day.isoformat()}
             yield _change(f"promise.{pause.kind}", promise.uuid, body, pause.stamp, uuid=pause.uuid)
         return
-    since = today if promise.status == "paused" else None
+    since = None
+    if promise.status == "paused":
+        plan = coverage.Plan(promise.rule, promise.start, promise.after_done)
+        marks = [
+            coverage.Mark(m.uuid, m.kind, m.day, covers[m.uuid], stamps.ZERO_STAMP)
+            for m in promise.completions
+        ]
+        since = legacy.paused_since(plan, marks, promise.resumed_on, today=today)
     for i, event in enumerate(legacy.pause_events(promise.start, promise.resumed_on, since)):
         if event.kind == "pause":
             body = {"from": event.day.isoformat()}

@@ -66,8 +66,15 @@ def old_covers(
             covers[c.uuid] = ()
             continue
         if after_done:
+            following = s.plus_step(c.day)
+            if following is not None and following <= due:
+                # Done again before the next one, on a day a shorter month cuts to the
+                # same next date (Aug 30, then Aug 31: Sep 30 both times): it moved
+                # nothing then, and covering the next one now would skip it.
+                covers[c.uuid] = ()
+                continue
             covers[c.uuid] = (due,)
-            due = s.plus_step(c.day)
+            due = following
         elif c.day >= due:
             covers[c.uuid] = tuple(s.between(due, c.day)[: coverage.MAX_STEPS])
             due = s.first_from_after(c.day)
@@ -90,6 +97,25 @@ def pause_events(
     if paused_since is not None:
         events.append(coverage.PauseEvent("pause", paused_since))
     return events
+
+
+def paused_since(
+    plan: coverage.Plan,
+    marks: Sequence[coverage.Mark],
+    resumed_on: date | None,
+    *,
+    today: date,
+) -> date:
+    """The day a promise paused by the first version is taken to be paused from.
+
+    The first version kept no such day, and its `resume` excused every occurrence
+    before the day it resumed. So the pause starts at the first occurrence still
+    owed (nothing that fell while it was paused is owed after a resume), or today
+    if that is later.
+    """
+    intervals = coverage.excused(pause_events(plan.start, resumed_on, None))
+    due = coverage.next_due(plan, marks, intervals)
+    return today if due is None or due > today else due
 
 
 def adopt_rows(conn: sqlite3.Connection) -> list[str]:
@@ -148,17 +174,18 @@ def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
             "UPDATE completions SET covers = ? WHERE uuid = ?",
             [(json.dumps([d.isoformat() for d in days]), uuid) for uuid, days in covers.items()],
         )
-        events = pause_events(start, resumed_on, today if status == "paused" else None)
+        plan = coverage.Plan(rule, start, bool(after_done))
+        marks = [
+            coverage.Mark(c.uuid, "done", c.day, covers.get(c.uuid, ()), ZERO_STAMP) for c in done
+        ]
+        since = paused_since(plan, marks, resumed_on, today=today) if status == "paused" else None
+        events = pause_events(start, resumed_on, since)
         for i, event in enumerate(events):
             conn.execute(
                 "INSERT INTO pauses (uuid, promise_id, kind, day, until, stamp)"
                 " VALUES (?, ?, ?, ?, NULL, ?)",
                 [f"m002-{pid}-{i}", pid, event.kind, event.day.isoformat(), ZERO_STAMP],
             )
-        plan = coverage.Plan(rule, start, bool(after_done))
-        marks = [
-            coverage.Mark(c.uuid, "done", c.day, covers.get(c.uuid, ()), ZERO_STAMP) for c in done
-        ]
         intervals = coverage.excused(events)
         due = coverage.next_due(plan, marks, intervals)
         new_status = status

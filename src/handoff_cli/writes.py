@@ -16,7 +16,7 @@ from typing import Any
 from handoff_cli import coverage
 from handoff_cli.changes import derived_uuid, new_uuid
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Contact, Note, Promise
+from handoff_cli.models import Client, Completion, Contact, Note, Promise
 from handoff_cli.names import name_key, require_utf8, required_name
 from handoff_cli.store import Store, Writer
 
@@ -359,12 +359,13 @@ class Undone:
         promise: Promise,
         mark: Any,
         uncovered: tuple[date, ...],
-        still: list[tuple[date, str]],
+        still: list[tuple[date, str, str | None]],
     ) -> None:
         self.promise = promise
         self.mark = mark
         self.uncovered = uncovered
-        self.still = still  # (occurrence, the stamp of a mark that still covers it)
+        # (occurrence, the stamp of a mark that still covers it, the author of its note)
+        self.still = still
 
 
 def undo(store: Store, w: Writer, promise: Promise, *, at: datetime) -> Undone:
@@ -387,14 +388,26 @@ def undo(store: Store, w: Writer, promise: Promise, *, at: datetime) -> Undone:
         {"mark": latest.uuid, "at": at.isoformat(timespec="seconds")},
     )
     after = store.promise(promise.id, with_completions=True)
-    covering: dict[date, str] = {}
+    covering: dict[date, Completion] = {}
     for c in after.completions:
         if not c.undone:
             for d in c.covers:
-                covering.setdefault(d, c.stamp)
+                covering.setdefault(d, c)
     uncovered = tuple(d for d in latest.covers if d not in covering)
-    still = [(d, covering[d]) for d in latest.covers if d in covering]
+    still = [
+        (d, covering[d].stamp, _author_of(store, covering[d].note_uuid))
+        for d in latest.covers
+        if d in covering
+    ]
     return Undone(after, latest, uncovered, still)
+
+
+def _author_of(store: Store, note_uuid: str | None) -> str | None:
+    """Who wrote the timeline note of a completion: whose it is (None if it is not here)."""
+    if note_uuid is None:
+        return None
+    row = store.conn.execute("SELECT author FROM notes WHERE uuid = ?", [note_uuid]).fetchone()
+    return None if row is None else str(row[0])
 
 
 def drop(store: Store, w: Writer, promise: Promise) -> Promise:

@@ -367,7 +367,7 @@ def undo(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> Non
             "kind": result.mark.kind,
             "day": result.mark.day.isoformat(),
         }
-        record["still_covered"] = [d.isoformat() for d, _ in result.still]
+        record["still_covered"] = [d.isoformat() for d, _, _ in result.still]
         render.print_json(record)
         return
     what = "done" if result.mark.kind == "done" else "skip"
@@ -375,9 +375,15 @@ def undo(ctx: typer.Context, promise_id: IdArg, as_json: JsonOpt = False) -> Non
     if result.uncovered:
         line += f" {day_list(result.uncovered)} owed again."
     out(line + " " + next_words(result.promise))
-    for day, stamp in result.still:
-        who = stamps.member_of(stamp)
-        whose = "another device or colleague" if who != w.member else "another of your marks"
+    for day, stamp, author in result.still:
+        if stamps.member_of(stamp) == w.member:
+            whose = "another of your marks"
+        elif author is None:
+            whose = "another device or colleague"
+        elif author == common.author():
+            whose = "you, on another device,"
+        else:
+            whose = safe_line(author)
         out(f"  {day_list([day])} stays covered: {whose} did it too.")
 
 
@@ -482,8 +488,8 @@ def _new_schedule(
     rule = _rule(every if every is not None else str(current.rule), first)
     through = None
     if current.rule is not None:
-        marks, _ = store.marks(current.id)
-        through = coverage.covered_through(writes.plan_of(current), marks)
+        marks, intervals = store.marks(current.id)
+        through = coverage.covered_through(writes.plan_of(current), marks, intervals)
     return writes.schedule_body(
         rule,
         first,
