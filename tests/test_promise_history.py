@@ -758,11 +758,6 @@ def test_a_one_off_given_a_time_is_overdue_once_the_time_has_passed(
 # outside what this change may touch, so these are marked until it is fixed there.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/transfer.py _agenda: schedule.missed(..., as_of) counts the as-of day itself "
-    "(and ignores marks ahead of time), so the handover says 'missed 3' where due says 2",
-)
 def test_the_handover_counts_missed_as_due_does(run: Run) -> None:
     make(run, "Acme", "Monthly status report", "--every", "monthly", "--start", "2026-09-23")
     (item,) = ok(run("due", "--json")).json()["items"]
@@ -772,12 +767,6 @@ def test_the_handover_counts_missed_as_due_does(run: Run) -> None:
     assert "missed 2" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/transfer.py and formats/markdown.py leave out a promise paused --until a day "
-    "before the handover's --until: its occurrences after it resumes by itself are not in "
-    "'What needs doing', and the table says it waits for `handoff resume`",
-)
 def test_the_handover_lists_what_falls_due_after_a_pause_ends_by_itself(run: Run) -> None:
     pid = make(run, "Acme", "Weekly call", "--every", "weekly on mon", "--start", "2026-11-23")
     ok(run("done", str(pid)))

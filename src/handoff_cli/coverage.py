@@ -110,12 +110,6 @@ def paused_on(intervals: Sequence[Interval], day: date) -> bool:
 # ---------------------------------------------------------------------------- coverage
 
 
-def live(marks: Iterable[Mark], undone: Iterable[str]) -> list[Mark]:
-    """The marks not taken back, oldest first."""
-    gone = set(undone)
-    return sorted((m for m in marks if m.uuid not in gone), key=lambda m: m.stamp)
-
-
 def covered(marks: Iterable[Mark]) -> set[date]:
     return {day for m in marks for day in m.covers}
 

@@ -274,7 +274,7 @@ def _markdown(
                 last_contact=summary.last_contact if summary else None,
             )
         )
-        agenda += _agenda(duties, as_of=as_of, until=until)
+        agenda += _agenda(store, duties, as_of=as_of, until=until)
         bar.advance()
     agenda.sort(key=lambda i: (i.due, i.client.casefold(), i.title))
     doc = markdown.Handover(
@@ -289,35 +289,33 @@ def _markdown(
     yield markdown.render(doc)
 
 
-def _agenda(duties: Iterable[Duty], *, as_of: date, until: date) -> list[AgendaItem]:
-    """What to do by date: each open promise due by `until` (or overdue), and its repeats."""
-    from handoff_cli import schedule
+def _agenda(store: Store, duties: Sequence[Duty], *, as_of: date, until: date) -> list[AgendaItem]:
+    """What to do by date: what is overdue, then every occurrence up to `until`.
+
+    The same plan as `handoff agenda` (agenda.py): what a pause excuses and what
+    was done ahead of time is left out, and `missed` counts as `due` does.
+    """
+    from handoff_cli import store_queries
+    from handoff_cli.agenda import MAX_DAYS, agenda
     from handoff_cli.formats.markdown import AgendaItem
 
-    items: list[AgendaItem] = []
-    for duty in duties:
-        p = duty.promise
-        if p.status != "open" or p.next_due is None:
-            continue
-        if p.next_due > until and p.next_due >= as_of:
-            continue
-        missed = schedule.missed(p.rule, p.next_due, as_of, after_done=p.after_done, start=p.start)
-        days = [p.next_due]
-        if p.rule and not p.after_done:  # later occurrences while you are away
-            later = max(p.next_due, as_of) + timedelta(days=1)
-            days += schedule.occurrences_between(p.rule, p.start, later, until)
-        items += [
-            AgendaItem(
-                due=day,
-                client=p.client,
-                title=p.title,
-                to=p.to,
-                cadence=duty.cadence,
-                days_overdue=max(0, (as_of - day).days),
-                missed=missed if day == p.next_due else 0,
-            )
-            for day in days
-        ]
+    promises = [d.promise for d in duties]
+    cadences = {d.promise.id: d.cadence for d in duties}
+    days = max(1, min(MAX_DAYS, (until - as_of).days + 1))
+    plan = agenda(
+        promises, start=as_of, days=days, covered=store_queries.covered_ahead(store, promises)
+    )
+    items = [
+        AgendaItem(o.due, o.promise.client, o.promise.title, o.promise.to,
+                   cadences[o.promise.id], o.days_overdue, o.missed)
+        for o in plan.overdue
+    ]  # fmt: skip
+    overdue = {o.promise.id for o in plan.overdue}
+    for day, due in plan.days.items():
+        for p in due:
+            if day == p.next_due and p.id in overdue:
+                continue  # listed once, as overdue
+            items.append(AgendaItem(day, p.client, p.title, p.to, cadences[p.id], 0, 0))
     return items
 
 

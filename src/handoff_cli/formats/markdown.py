@@ -329,6 +329,8 @@ def _client(section: ClientSection, doc: Handover, tz: tzinfo | None) -> list[st
 
 def _next(promise: Promise, as_of: date) -> str:
     if promise.status == "paused":
+        if promise.paused_until is not None:
+            return f"paused — counts again from {_day(promise.paused_until)} by itself"
         return "paused — not counted as due until someone runs `handoff resume ID`"
     if promise.next_due is None:
         return "—"
