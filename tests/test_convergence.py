@@ -143,10 +143,24 @@ def test_two_members_doing_the_same_occurrence_count_once(tmp_path: Path) -> Non
 # ------------------------------------------------------------------ through git
 
 
-def test_members_syncing_through_git_end_with_the_same_data(tmp_path: Path) -> None:
+def admit_everyone(admitter: Device) -> None:
+    from handoff_cli.team import encrypted, vault
+    from handoff_cli.team import sync as team_sync
+
+    def admit(bound: team_sync.Binding) -> str:
+        found = encrypted.trust(admitter.store, bound.clone)
+        encrypted.admit(admitter.store, bound.clone, found, vault.requests(bound.clone, found))
+        return "admit everyone"
+
+    team_sync.sync(admitter.store, now=admitter.now, action=admit)
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
+def test_members_syncing_through_git_end_with_the_same_data(tmp_path: Path, encrypt: bool) -> None:
     """Three members, bob on two devices, random work, syncs in random orders, some at the
     same moment (racing pushes); two of them do the same occurrence; an old bundle comes
-    back after a removal. After a last round, every database holds the same records."""
+    back after a removal. After a last round, every database holds the same records.
+    The same with an encrypted team, once alice admitted the others."""
     import subprocess
     from concurrent.futures import ThreadPoolExecutor
 
@@ -169,7 +183,11 @@ def test_members_syncing_through_git_end_with_the_same_data(tmp_path: Path) -> N
 
     try:
         for device in devices:
-            team_sync.init(device.store, str(remote), name=device.name, now=device.now)
+            team_sync.init(
+                device.store, str(remote), name=device.name, now=device.now, encrypt=encrypt
+            )
+        if encrypt:
+            admit_everyone(devices[0])
         old_bundle = None
         for step in range(70):
             device = rng.choice(devices)

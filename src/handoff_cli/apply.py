@@ -191,8 +191,7 @@ class Applier:
                 or client is None
             ):
                 self._flush_notes(plain)
-                plain = []
-                batch_entities = set()
+                plain = []  # (batch_entities stays: those notes are here now, like `taken`)
                 self.apply(change)
                 continue
             plain.append((change, client[0]))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,10 +13,12 @@ from handoff_cli.cli.options import ClientsOpt, JsonOpt, parse_id
 from handoff_cli.cli.render import out, safe_line, style
 from handoff_cli.errors import BadInput
 
+if TYPE_CHECKING:
+    from handoff_cli.store import Store
+    from handoff_cli.team.encrypted import Standing
+
 app = typer.Typer()
-team_app = typer.Typer(
-    help="A team's shared repository: `handoff team init REPO` joins, `handoff team` shows it."
-)
+team_app = typer.Typer()
 
 
 @team_app.callback(invoke_without_command=True)
@@ -24,10 +27,14 @@ def team(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     A member with overdue promises who has not synced for 2 days or more is
     flagged, so the team notices an absence before the client does.
+    `handoff team init REPO` joins a team (or starts one); in an encrypted
+    team, `team admit` lets a newcomer in and `team remove` shuts one out.
 
     \b
       handoff team
       handoff team init git@gitlab.example:sales/handoff-team.git --name akira
+      handoff team init /srv/git/new-team.git --encrypt
+      handoff team admit mina
       handoff sync
     """
     if ctx.invoked_subcommand is not None:
@@ -40,11 +47,19 @@ def team(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         raise BadInput(common.no_database_message(ctx))
     with store:
         state = status.team_state(store, now=clock)
-    if state is None:
-        msg = "this database is not in a team; `handoff team init REPO` joins (or starts) one"
-        raise BadInput(msg)
+        if state is None:
+            msg = "this database is not in a team; `handoff team init REPO` joins (or starts) one"
+            raise BadInput(msg)
+        store_encrypted = store.meta("team.encrypted") == "1"
+        standing = _standing(store) if store_encrypted else None
     if as_json:
-        render.print_json(status.state_record(state))
+        record = status.state_record(state)
+        record["encrypted"] = store_encrypted
+        if standing is not None:
+            record["fingerprint"] = standing.fingerprint
+            record["admitted"] = standing.admitted
+            record["waiting"] = [{"name": n, "fingerprint": f} for n, f in standing.waiting]
+        render.print_json(record)
         return
     out(style(f"Team at {safe_line(state.remote)}", "bold"))
     if state.last_ok:
@@ -61,12 +76,31 @@ def team(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         if m.quiet:
             line += "  " + style(f"quiet for {m.quiet_days} days with promises due", "red")
         out(render.wrap(line, keep=[m.name]))
+    if standing is not None:
+        _print_standing(standing)
     if state.unowned:
         out()
         out(
             f"  {state.unowned} open promise{'s' if state.unowned != 1 else ''} of people "
             "not in the team (in everyone's `due`; `handoff take ID` to carry one on)"
         )
+
+
+def _standing(store: Store) -> Standing:
+    from handoff_cli.team import encrypted
+
+    return encrypted.standing(store, Path(store.meta("team.clone") or "."))
+
+
+def _print_standing(standing: Standing) -> None:
+    out()
+    out(f"  Encrypted. This device's key fingerprint: {standing.fingerprint}")
+    if not standing.admitted:
+        out(render.wrap("  Not admitted yet: a member runs `handoff team admit NAME`, after "
+                        "comparing this fingerprint with the one they see."))  # fmt: skip
+    for name, fingerprint in standing.waiting:
+        ask = f"  {safe_line(name)} asks to join (fingerprint {fingerprint}): "
+        out(render.wrap(ask + f"`handoff team admit {safe_line(name)}` once you compared it."))
 
 
 @team_app.command("init")
@@ -101,19 +135,22 @@ def init(
     common.no_auto_sync()
     with common.open_for_write(ctx) as store:
         joined = team_sync.init(store, repo, name=member_name, now=clock, encrypt=encrypt)
+    joining = joined.joining
     if as_json:
-        render.print_json(
-            {
-                "remote": joined.binding.remote,
-                "clone": str(joined.binding.clone),
-                "member": joined.binding.member,
-                "device": joined.binding.device,
-                "name": joined.binding.name,
-                "started": joined.started,
-                "second_device": joined.second_device,
-                **_report_record(joined.report),
-            }
-        )
+        record: dict[str, object] = {
+            "remote": joined.binding.remote,
+            "clone": str(joined.binding.clone),
+            "member": joined.binding.member,
+            "device": joined.binding.device,
+            "name": joined.binding.name,
+            "started": joined.started,
+            "second_device": joined.second_device,
+            "encrypted": joining is not None,
+            **_report_record(joined.report),
+        }
+        if joining is not None:
+            record["fingerprint"] = joining.fingerprint
+        render.print_json(record)
         return
     how = (
         "started the team"
@@ -123,6 +160,8 @@ def init(
         else "joined the team"
     )
     out(f"{safe_line(member_name)} {how} (`handoff team` shows who is in it).")
+    if joining is not None:
+        _print_joining(member_name, joining, started=joined.started)
     _print_report(joined.report)
     out("Every write now syncs in the background (team.sync = 'manual' in the config stops it).")
 
@@ -167,6 +206,38 @@ def sync(
     _print_report(report)
 
 
+def _print_joining(name: str, joining: object, *, started: bool) -> None:
+    from handoff_cli.team.encrypted import Joining
+
+    assert isinstance(joining, Joining)
+    if started:
+        out(
+            render.wrap(
+                "The team is encrypted: the git host sees only ciphertext. Newcomers show you "
+                "their key fingerprint; `handoff team admit NAME` lets them in. "
+                f"This device's fingerprint: {joining.fingerprint}"
+            )
+        )
+        return
+    out(render.wrap("The team is encrypted: a member must admit this device before it can "
+                    "read or send anything."))  # fmt: skip
+    out(f"  This device's key fingerprint: {style(joining.fingerprint, 'bold')}")
+    out(
+        render.wrap(
+            f"  Ask a member to run `handoff team admit {safe_line(name)}` and to read you the "
+            "fingerprint they see: it must be this one. Then `handoff sync`."
+        )
+    )
+    if joining.founder is not None:
+        out(
+            render.wrap(
+                f"  The team was started by a device with fingerprint "
+                f"{joining.founder.keys.fingerprint()}: if its owner confirms it, this is "
+                "the right team."
+            )
+        )
+
+
 def _report_record(report: object) -> dict[str, object]:
     from handoff_cli.team.sync import SyncReport
 
@@ -180,6 +251,8 @@ def _report_record(report: object) -> dict[str, object]:
         },
         "refused": report.refused,
         "superseded": report.superseded,
+        "skipped": report.skipped,
+        "waiting": report.waiting,
     }
 
 
@@ -196,6 +269,15 @@ def _print_report(report: object) -> None:
             out(render.wrap(f"  {safe_line(incoming.name)}: {incoming.words()}"))
     for line in report.superseded:
         out(render.wrap(f"  note: {safe_line(line)}"))
+    for line in report.skipped:
+        out(render.wrap(f"  note: not applied: {safe_line(line)}"))
+    if report.waiting:
+        out(
+            render.wrap(
+                "  Waiting for a member to admit this device (`handoff team admit NAME` on "
+                "theirs); until then nothing is sent or received."
+            )
+        )
 
 
 @app.command(no_args_is_help=True)
@@ -255,6 +337,157 @@ def take(
         was = before[p.id]
         note = f" (was {safe_line(was)}'s)" if was != p.owner else " (already yours)"
         out(render.wrap(f"Took #{p.id} {safe_line(p.title)} ({safe_line(p.client)}){note}."))
+
+
+YesOpt = Annotated[
+    bool, typer.Option("--yes", "-y", help="Do not ask (you compared the fingerprint).")
+]
+
+
+def _confirm(question: str, yes: bool, refusal: str) -> None:
+    import sys
+
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        msg = f"{refusal} without --yes (standard input is not a terminal)"
+        raise BadInput(msg)
+    if not typer.confirm(question, default=False, err=True):
+        msg = f"{refusal}: nothing was changed"
+        raise BadInput(msg)
+
+
+def _encrypted_binding(store: object, what: str) -> None:
+    from handoff_cli.store import Store
+    from handoff_cli.team import sync as team_sync
+
+    assert isinstance(store, Store)
+    bound = team_sync.binding(store)
+    if bound is None:
+        msg = "this database is not in a team; `handoff team init REPO` joins (or starts) one"
+        raise BadInput(msg)
+    if not bound.encrypted:
+        msg = (
+            f"this team is not encrypted: anyone who can pull its repository reads it, so "
+            f"there is nothing to {what} here (the git host's access settings decide)"
+        )
+        raise BadInput(msg)
+
+
+@team_app.command("admit")
+def admit(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The member waiting to join.")],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Let a newcomer into an encrypted team: they can read all of its history.
+
+    Shows the fingerprint of the key NAME's device published; compare it with
+    the one NAME sees on their screen (by phone, in person) before you say
+    yes: the git host could have put its own key there.
+
+    \b
+      handoff team admit mina
+      handoff team admit mina --yes     # after comparing, from a script
+    """
+    from handoff_cli.team import encrypted
+    from handoff_cli.team import sync as team_sync
+
+    clock = common.now()
+    common.no_auto_sync()
+    admitted: list[dict[str, str]] = []
+    with common.open_existing(ctx) as store:
+        _encrypted_binding(store, "admit")
+
+        def action(bound: team_sync.Binding) -> str:
+            found, chosen = encrypted.requests_of(store, bound.clone, name)
+            for request in chosen:
+                line = f"{safe_line(name)}'s device asks to join, key fingerprint: "
+                (render.err if as_json else out)(line + request.keys.fingerprint())
+            _confirm(
+                f"Is that what {name} sees? Admit {len(chosen)} device"
+                f"{'s' if len(chosen) != 1 else ''}",
+                yes,
+                "not admitted",
+            )
+            encrypted.admit(store, bound.clone, found, chosen)
+            admitted.extend(
+                {"device": r.device, "fingerprint": r.keys.fingerprint()} for r in chosen
+            )
+            return f"{bound.name} admits {name}"
+
+        report = team_sync.sync(store, now=clock, action=action)
+    if as_json:
+        render.print_json({"admitted": admitted, **_report_record(report)})
+        return
+    out(
+        render.wrap(
+            f"Admitted {safe_line(name)}: their next `handoff sync` reads the team's whole "
+            "history and sends their own."
+        )
+    )
+    if not report.pushed:
+        out("  (not pushed yet: the next sync sends it)")
+
+
+@team_app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The member to remove.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove a member from an encrypted team: a new team key, which they do not get.
+
+    Everything written from now on is encrypted to the remaining members'
+    devices only. What NAME already pulled stays on their machine: that
+    cannot be taken back. Take away their access to the git repository too,
+    and take over their promises (`handoff take --client C --from NAME`).
+
+    \b
+      handoff team remove mina
+    """
+    from handoff_cli.team import encrypted
+    from handoff_cli.team import sync as team_sync
+
+    clock = common.now()
+    common.no_auto_sync()
+    done: dict[str, object] = {}
+    with common.open_existing(ctx) as store:
+        _encrypted_binding(store, "remove")
+
+        def action(bound: team_sync.Binding) -> str:
+            found, member, devices = encrypted.member_to_remove(store, bound.clone, name)
+            _confirm(
+                f"Remove {name} ({devices} device{'s' if devices != 1 else ''})? What they "
+                "already pulled stays theirs",
+                yes,
+                "not removed",
+            )
+            holders = encrypted.remove(store, bound.clone, found, member)
+            done.update({"member": member, "devices": devices, "key_holders": holders})
+            return f"{bound.name} removes {name}"
+
+        report = team_sync.sync(store, now=clock, action=action)
+    if as_json:
+        render.print_json({"removed": done, **_report_record(report)})
+        return
+    holders = done["key_holders"]
+    out(
+        render.wrap(
+            f"Removed {safe_line(name)}: from now on everything is encrypted to a new team key "
+            f"that only the remaining {holders} device{'s' if holders != 1 else ''} hold."
+        )
+    )
+    out(
+        render.wrap(
+            f"  What {safe_line(name)} already pulled cannot be taken back. Remove their access "
+            "to the git repository as well."
+        )
+    )
+    if not report.pushed:
+        out("  (not pushed yet: the next sync sends it)")
 
 
 app.add_typer(team_app, name="team")

@@ -58,7 +58,16 @@ def member_names(store: Store) -> tuple[str, ...] | None:
 
     from handoff_cli.team import layout
 
-    return tuple(m.name for m in layout.members(Path(clone)))
+    gone = removed_members(store)
+    return tuple(m.name for m in layout.members(Path(clone)) if m.id not in gone)
+
+
+def removed_members(store: Store) -> set[str]:
+    """Member ids removed from an encrypted team (their promises have no owner now)."""
+    import json
+
+    saved = store.meta("vault.trust")
+    return set(json.loads(saved).get("removed", {})) if saved else set()
 
 
 def team_state(store: Store, *, now: datetime) -> TeamState | None:
@@ -69,7 +78,8 @@ def team_state(store: Store, *, now: datetime) -> TeamState | None:
 
     from handoff_cli.team import layout
 
-    members = layout.members(Path(clone))
+    gone = removed_members(store)
+    members = [m for m in layout.members(Path(clone)) if m.id not in gone]
     me = store.meta("member") or ""
     heard = {
         member: _clock_time(clock)

@@ -16,7 +16,7 @@ import fcntl
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,7 +27,7 @@ from handoff_cli import changes
 from handoff_cli.changes import Change
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.store import Store
-from handoff_cli.team import git, layout
+from handoff_cli.team import encrypted, git, layout
 from handoff_cli.team.layout import TeamError
 
 BRANCH = "main"
@@ -80,6 +80,7 @@ class Joined:
     started: bool  # this member started the team (the repository was empty)
     second_device: bool  # joined as a member who already had another device
     report: SyncReport
+    joining: encrypted.Joining | None = None  # an encrypted team: fingerprints to compare
 
 
 def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool = False) -> Joined:
@@ -114,6 +115,7 @@ def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool =
                     "a new, empty repository"
                 )
                 raise TeamError(msg)
+        secret = encrypt if started else bool(layout.read_layout(clone).get("encrypted"))
         member, device = store.identity()
         known = {m.name.casefold(): m for m in layout.members(clone)}
         second_device = name.casefold() in known
@@ -124,23 +126,30 @@ def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool =
             store.set_meta("team.clone", str(clone))
             store.set_meta("team.remote", remote)
             store.set_meta("team.name", name)
-            if encrypt or (not started and layout.read_layout(clone).get("encrypted")):
+            if secret:
                 store.set_meta("team.encrypted", "1")
         if not second_device:
             layout.write_member(clone, member, name)
+        joining = encrypted.join(store, clone, started=started) if secret else None
         bound = binding(store)
         assert bound is not None
         _commit(bound, f"{name} joins" if not second_device else f"{name}: another device")
     except BaseException:
         with store.write():
-            for key in ("team.clone", "team.remote", "team.name", "team.encrypted"):
+            for key in (
+                "team.clone",
+                "team.remote",
+                "team.name",
+                "team.encrypted",
+                encrypted.TRUST_META,
+            ):
                 store.set_meta(key, None)
         import shutil
 
         shutil.rmtree(clone, ignore_errors=True)
         raise
     report = sync(store, now=now, first=True)
-    return Joined(bound, started, second_device, report)
+    return Joined(bound, started, second_device, report, joining)
 
 
 def _checkout_shared(clone: Path) -> None:
@@ -200,6 +209,8 @@ class SyncReport:
     sent: int = 0
     received: dict[str, Incoming] = field(default_factory=dict)
     refused: list[str] = field(default_factory=list)  # "member, file: why"
+    skipped: list[str] = field(default_factory=list)  # removed members' late chunks, said once
+    waiting: bool = False  # an encrypted team that has not admitted this device yet
     superseded: list[str] = field(default_factory=list)  # takes of mine someone took over
     pushed: bool = False
 
@@ -208,8 +219,19 @@ class SyncReport:
         return not self.refused
 
 
-def sync(store: Store, *, now: datetime, first: bool = False) -> SyncReport:
-    """One round: send mine, receive theirs, push. TeamError (exit 3) if git fails."""
+def sync(
+    store: Store,
+    *,
+    now: datetime,
+    first: bool = False,
+    action: Callable[[Binding], str] | None = None,
+) -> SyncReport:
+    """One round: send mine, receive theirs, push. TeamError (exit 3) if git fails.
+
+    `action` (admitting or removing a member) runs first, on an up-to-date
+    clone and under the sync lock; it writes files and returns the commit
+    message for them.
+    """
     bound = binding(store)
     if bound is None:
         msg = "this database is not in a team; `handoff team init REPO` joins (or starts) one"
@@ -217,6 +239,10 @@ def sync(store: Store, *, now: datetime, first: bool = False) -> SyncReport:
     report = SyncReport()
     with _locked(bound.clone):
         try:
+            if action is not None:
+                _recover(bound.clone)
+                _pull(bound)
+                _commit(bound, action(bound))
             _sync(store, bound, now, report, first=first)
         except HandoffError as exc:
             _remember(store, error=exc.message, now=now)
@@ -248,10 +274,19 @@ def _recover(clone: Path) -> None:
 
 def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, first: bool) -> None:
     _recover(bound.clone)
-    report.sent = _send(store, bound, now, first=first)
+    sent = _send(store, bound, now, first=first)
+    report.sent = sent or 0
     for attempt in range(PUSH_TRIES):
         ahead = _pull(bound)
-        _receive(store, bound, report)
+        try:
+            _receive(store, bound, report)
+        except encrypted.Removed:  # what I wrote since stays unsent: nobody would apply it
+            git.run(["reset", "--quiet", "--hard", f"origin/{BRANCH}"], cwd=bound.clone)
+            raise
+        if sent is None and not report.waiting:  # admitted in this very round: send too
+            sent = _send(store, bound, now, first=first)
+            report.sent += sent or 0
+            ahead = True
         if not ahead:
             return
         pushed = git.run(
@@ -327,14 +362,40 @@ def _commit(bound: Binding, message: str) -> None:
 # ----------------------------------------------------------------------- sending
 
 
-def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int:
-    """Append my new change records to this device's file and commit; how many."""
-    target = layout.segment(bound.clone, bound.member, bound.device, now.strftime("%Y-%m"))
+def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | None:
+    """Write my new change records (appended to this device's file, or as new encrypted
+    chunks) and commit; how many (None: an encrypted team has not admitted me yet)."""
+    sink: Callable[[Iterable[str]], int]
+    held = bound.clone / ".git" / "handoff-held.jsonl"
+    if bound.encrypted:
+        box = encrypted.outbox(store, bound.clone)
+        if box is None:  # not admitted: what this database held on joining waits here
+            if store.meta("sync.sent_seq") is None:
+                last = _last_seq(store)
+                _hold(held, (c.line() for c in _snapshot(store)))
+                with store.write():
+                    store.set_meta("sync.sent_seq", str(last))
+            if _uncommitted(bound):
+                _commit(bound, f"{bound.name}: keys")
+            return None
+        sink = box.write
+        if held.exists():  # admitted now: what was held goes first
+            with open(held, encoding="utf-8") as handle:
+                held_sent = box.write(line.rstrip("\n") for line in handle)
+            _commit(bound, f"{bound.name}: {held_sent} changes")
+            held.unlink()
+            return held_sent + (_send(store, bound, now, first=first) or 0)
+    else:
+        target = layout.segment(bound.clone, bound.member, bound.device, now.strftime("%Y-%m"))
+
+        def sink(lines: Iterable[str]) -> int:
+            return _append(target, lines)
+
     pushed = store.meta("sync.sent_seq")
     sent = 0
     if pushed is None:  # the first sync: everything this database holds, as changes
         last = _last_seq(store)
-        sent = _append(target, (c.line() for c in _snapshot(store)))
+        sent = sink(c.line() for c in _snapshot(store))
     else:
         last = int(pushed)
     if not sent:
@@ -355,7 +416,7 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int:
                 newest[0] = row[7]
                 yield _line(row)
 
-        sent = _append(target, lines())
+        sent = sink(lines())
         last = newest[0]
     with store.write():
         store.set_meta("sync.sent_seq", str(last))
@@ -364,17 +425,25 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int:
     return sent
 
 
+def _hold(path: Path, lines: Iterable[str]) -> None:
+    """Keep a not-yet-admitted device's first records, private, until it may send them."""
+    temp = path.with_name(path.name + ".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
 def _uncommitted(bound: Binding) -> bool:
-    mine = layout.device_dir(bound.clone, bound.member, bound.device)
-    if not mine.exists():
-        return False
-    status = git.run(
-        ["status", "--porcelain", "--untracked-files=all", "--", str(mine)], cwd=bound.clone
-    )
+    """Files a killed sync wrote but did not commit (or an encrypted team's upkeep)."""
+    status = git.run(["status", "--porcelain", "--untracked-files=all"], cwd=bound.clone)
     return bool(status.stdout.strip())
 
 
-def _append(target: Path, lines: Iterator[str]) -> int:
+def _append(target: Path, lines: Iterable[str]) -> int:
     """Append lines to `target` in batches (a first sync may send a million); how many."""
     count = 0
     batch: list[str] = []
@@ -439,52 +508,95 @@ def _snapshot(store: Store) -> Iterator[Change]:
 
 
 def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
-    """Apply what every other device appended since last time; refuse invalid files whole."""
+    """Apply what every other device wrote since last time; refuse invalid files whole."""
     names = {m.id: m.name for m in layout.members(bound.clone)}
-    offsets = dict(store.conn.execute("SELECT path, offset FROM team_files"))
-    mine = layout.device_dir(bound.clone, bound.member, bound.device)
     owned_before = _owned_by(store, store.me)
-    for member, _device, path in layout.log_files(bound.clone):
-        if path.parent == mine:
-            continue
-        key = str(path.relative_to(bound.clone))
-        offset = int(offsets.get(key, 0))
-        try:
-            if path.stat().st_size <= offset:
-                continue
-            raw_lines, end = layout.read_new(path, offset)
-        except OSError as exc:
-            report.refused.append(f"{names.get(member, member)}, {key}: {exc.strerror or exc}")
-            continue
-        if not raw_lines:
-            continue  # only a torn line so far: its writer will finish it
-        try:
-            parsed = [_parse_line(raw, n) for n, raw in enumerate(raw_lines, 1)]
-        except changes.Invalid as exc:
-            report.refused.append(f"{names.get(member, member)}, {key}: {exc}")
-            continue
-        incoming = report.received.setdefault(member, Incoming(names.get(member, member)))
-        done = offset
-        consumed = 0
-        for start in range(0, len(parsed), BATCH):
-            batch = parsed[start : start + BATCH]
-            consumed_bytes = sum(len(r) + 1 for r in raw_lines[start : start + BATCH])
+
+    def refuse(member: str, key: str, why: str) -> None:
+        report.refused.append(f"{names.get(member, member)}, {key}: {why}")
+
+    def received(member: str) -> Incoming:
+        return report.received.setdefault(member, Incoming(names.get(member, member)))
+
+    if bound.encrypted:
+
+        def skip(member: str, key: str, why: str) -> None:
+            report.skipped.append(f"{names.get(member, member)}, {key}: {why}")
             with store.write():
-                store.apply(batch, origin="team")
-                done += consumed_bytes
-                store.conn.execute(
-                    "INSERT INTO team_files (path, offset) VALUES (?, ?)"
-                    " ON CONFLICT (path) DO UPDATE SET offset = excluded.offset",
-                    [key, done],
-                )
-            consumed += len(batch)
-            for change in batch:
-                incoming.kinds[change.kind] = incoming.kinds.get(change.kind, 0) + 1
+                _mark(store, key, -1)  # said once: it will never count
+
+        done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
+        report.waiting = not encrypted.admitted(store, bound.clone)
+        for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
+            _apply_lines(store, chunk.key, chunk.lines, received(chunk.member), refuse,
+                         member=chunk.member, offset=None, end=chunk.size)  # fmt: skip
+    else:
+        offsets = dict(store.conn.execute("SELECT path, offset FROM team_files"))
+        mine = layout.device_dir(bound.clone, bound.member, bound.device)
+        for member, _device, path in layout.log_files(bound.clone):
+            if path.parent == mine:
+                continue
+            key = str(path.relative_to(bound.clone))
+            offset = int(offsets.get(key, 0))
+            try:
+                if path.stat().st_size <= offset:
+                    continue
+                raw_lines, _ = layout.read_new(path, offset)
+            except OSError as exc:
+                refuse(member, key, str(exc.strerror or exc))
+                continue
+            if raw_lines:  # else only a torn line so far: its writer will finish it
+                _apply_lines(store, key, raw_lines, received(member), refuse,
+                             member=member, offset=offset, end=None)  # fmt: skip
     owned_after = _owned_by(store, store.me)
     for promise_id, title in owned_before.items():
         if promise_id not in owned_after:
             now_owner = store.promise(promise_id).owner
             report.superseded.append(f"#{promise_id} {title}: now {now_owner}'s (taken after you)")
+
+
+def _apply_lines(
+    store: Store,
+    key: str,
+    raw_lines: list[bytes],
+    incoming: Incoming,
+    refuse: Callable[[str, str, str], None],
+    *,
+    member: str,
+    offset: int | None,
+    end: int | None,
+) -> None:
+    """Apply one file's new lines in batches, or none of them if one is invalid.
+
+    A segment (`offset`) records how far it was read after each batch; a chunk
+    (`end`) is marked applied with its last batch (a chunk cut short by a kill
+    is applied again whole: applying a change twice does nothing).
+    """
+    try:
+        parsed = [_parse_line(raw, n) for n, raw in enumerate(raw_lines, 1)]
+    except changes.Invalid as exc:
+        refuse(member, key, str(exc))
+        return
+    done = offset or 0
+    for start in range(0, max(len(parsed), 1), BATCH):
+        batch = parsed[start : start + BATCH]
+        with store.write():
+            store.apply(batch, origin="team")
+            if offset is not None:
+                done += sum(len(r) + 1 for r in raw_lines[start : start + BATCH])
+                _mark(store, key, done)
+            elif end is not None and start + BATCH >= len(parsed):
+                _mark(store, key, end)
+        for change in batch:
+            incoming.kinds[change.kind] = incoming.kinds.get(change.kind, 0) + 1
+
+
+def _mark(store: Store, key: str, offset: int) -> None:
+    store.conn.execute(
+        "INSERT INTO team_files (path, offset) VALUES (?, ?)"
+        " ON CONFLICT (path) DO UPDATE SET offset = excluded.offset",
+        [key, offset],
+    )
 
 
 def _parse_line(raw: bytes, number: int) -> Change:

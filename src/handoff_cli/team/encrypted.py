@@ -1,0 +1,288 @@
+"""Syncing an encrypted team: joining, chunks out and in, admitting and removing members.
+
+sync.py runs the round (lock, commit, pull, push); this module is what
+changes when the team is encrypted. vault.py holds the repository's
+encrypted layout, crypto.py the keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handoff_cli.errors import BadInput
+from handoff_cli.store import Store
+from handoff_cli.team import crypto, layout, vault
+from handoff_cli.team.crypto import CryptoError, DeviceKeys
+from handoff_cli.team.layout import TeamError
+from handoff_cli.team.vault import Request, Trust
+
+TRUST_META = "vault.trust"
+
+
+class Removed(TeamError):
+    """This member was removed from the team: nothing more is sent or received."""
+
+
+def device_keys(store: Store) -> DeviceKeys:
+    _, device = store.identity()
+    return DeviceKeys.load(crypto.keys_path(device))
+
+
+def me(store: Store) -> str:
+    return vault.holder(*store.identity())
+
+
+def trust(store: Store, clone: Path, keys: DeviceKeys | None = None) -> Trust:
+    """What this device trusts now: remembered, plus what the clone adds (then remembered)."""
+    saved = json.loads(store.meta(TRUST_META) or "{}")
+    found = vault.load_trust(clone, saved, keys or device_keys(store))
+    remember(store, found, saved)
+    return found
+
+
+def remember(store: Store, found: Trust, saved: dict[str, Any] | None = None) -> None:
+    record = found.saved()
+    if record != saved:
+        with store.write():
+            store.set_meta(TRUST_META, json.dumps(record, sort_keys=True))
+
+
+# --------------------------------------------------------------------------- joining
+
+
+@dataclass(frozen=True)
+class Joining:
+    fingerprint: str  # this device's, to compare with whoever admits it
+    founder: Request | None  # whom this device trusted first (None: it founded the team)
+
+
+def join(store: Store, clone: Path, *, started: bool) -> Joining:
+    """This device's keys (made once, kept in the config directory) published to the
+    clone; the team started (first identity, self-admitted) or its founder trusted."""
+    member, device = store.identity()
+    path = crypto.keys_path(device)
+    keys = DeviceKeys.load(path) if path.exists() else DeviceKeys.generate()
+    keys.save(path)
+    vault.publish_keys(clone, member, device, keys)
+    mine = vault.holder(member, device)
+    found = Trust()
+    founder = None
+    if started:
+        vault.admit(
+            clone, found, me=mine, keys=keys, member=member, device=device, subject=keys.public
+        )
+        vault.start_epoch(clone, found, me=mine, keys=keys)
+    else:
+        founder = vault.founder(clone)
+        if founder is None:
+            msg = (
+                "this encrypted team's repository has no signed statement by its founder; "
+                "it cannot be joined safely (ask the team to check the repository)"
+            )
+            raise TeamError(msg)
+        found.pinned[vault.holder(founder.member, founder.device)] = founder.keys
+        found.members[vault.holder(founder.member, founder.device)] = founder.member
+        found.pinned[mine] = keys.public
+        found.members[mine] = member
+    remember(store, found)
+    return Joining(keys.public.fingerprint(), founder)
+
+
+# ------------------------------------------------------------------------- sending
+
+
+@dataclass
+class Outbox:
+    """Where an admitted device's records go: new chunks, CHUNK_RECORDS at a time."""
+
+    clone: Path
+    trust: Trust
+    keys: DeviceKeys
+    member: str
+    device: str
+
+    def write(self, lines: Iterable[str]) -> int:
+        count = 0
+        batch: list[str] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) >= vault.CHUNK_RECORDS:
+                count += self._chunk(batch)
+                batch = []
+        if batch:
+            count += self._chunk(batch)
+        return count
+
+    def _chunk(self, lines: list[str]) -> int:
+        vault.write_chunk(
+            self.clone,
+            self.trust,
+            member=self.member,
+            device=self.device,
+            keys=self.keys,
+            lines=lines,
+        )
+        return len(lines)
+
+
+def outbox(store: Store, clone: Path) -> Outbox | None:
+    """Ready to send: the trust kept in order first. None while not admitted yet."""
+    keys = device_keys(store)
+    found = trust(store, clone, keys)
+    check_not_removed(store, found)
+    if not found.admitted():
+        return None
+    mine = me(store)
+    if found.removed_holding_current():  # two removals at once: one more rotation
+        vault.start_epoch(clone, found, me=mine, keys=keys)
+    for h in found.active_holders():  # one admitted while another rotated: give them the key
+        vault.share_identities(clone, found, h)
+    remember(store, found)
+    member, device = store.identity()
+    return Outbox(clone, found, keys, member, device)
+
+
+def check_not_removed(store: Store, found: Trust) -> None:
+    member, _ = store.identity()
+    if member not in found.removed:
+        return
+    msg = (
+        "you were removed from this team: nothing more is sent or received "
+        "(everything you had stays in your database)"
+    )
+    raise Removed(msg)
+
+
+# ------------------------------------------------------------------------- receiving
+
+
+@dataclass(frozen=True)
+class Chunk:
+    member: str
+    key: str  # its path in the clone
+    lines: list[bytes]
+    size: int
+
+
+def incoming(
+    store: Store,
+    clone: Path,
+    done: set[str],
+    refuse: Callable[[str, str, str], None],
+    skip: Callable[[str, str, str], None],
+) -> Iterator[Chunk]:
+    """Every chunk not applied yet, checked. A chunk that fails is refused (and tried
+    again next time); a removed member's late chunk is skipped, for good."""
+    found = trust(store, clone)
+    check_not_removed(store, found)
+    if not found.admitted():
+        return  # nothing can be read before a member admits this device
+    mine = me(store)
+    for member, device, path in vault.chunk_files(clone):
+        key = str(path.relative_to(clone))
+        if key in done or vault.holder(member, device) == mine:
+            continue
+        try:
+            lines = vault.read_chunk(path, found, member=member, device=device)
+        except vault.AfterRemoval as exc:
+            skip(member, key, exc.message)
+            continue
+        except CryptoError as exc:
+            refuse(member, key, exc.message)
+            continue
+        except OSError as exc:
+            refuse(member, key, str(exc.strerror or exc))
+            continue
+        yield Chunk(member, key, lines, path.stat().st_size)
+
+
+# ------------------------------------------------------------------ admit and remove
+
+
+@dataclass(frozen=True)
+class Standing:
+    """This device in an encrypted team, for `handoff team`."""
+
+    fingerprint: str
+    admitted: bool
+    waiting: list[tuple[str, str]]  # (name, fingerprint) of devices asking to join
+
+
+def standing(store: Store, clone: Path) -> Standing:
+    keys = device_keys(store)
+    found = trust(store, clone, keys)
+    names = {m.id: m.name for m in layout.members(clone)}
+    waiting = [
+        (names.get(r.member, r.member), r.keys.fingerprint()) for r in vault.requests(clone, found)
+    ]
+    return Standing(keys.public.fingerprint(), found.admitted(), waiting)
+
+
+def admitted(store: Store, clone: Path) -> bool:
+    return trust(store, clone).admitted()
+
+
+def requests_of(store: Store, clone: Path, name: str) -> tuple[Trust, list[Request]]:
+    found = trust(store, clone)
+    names = {m.id: m.name for m in layout.members(clone)}
+    pending = vault.requests(clone, found)
+    chosen = [r for r in pending if names.get(r.member, "").casefold() == name.casefold()]
+    if not chosen:
+        who = sorted({names.get(r.member, r.member) for r in pending})
+        hint = f" (waiting: {', '.join(who)})" if who else " (nobody is waiting to be admitted)"
+        msg = f"nobody named {name!r} is waiting to be admitted{hint}"
+        raise BadInput(msg)
+    if not found.admitted():
+        msg = "this device is not admitted itself yet: a member who is admits newcomers"
+        raise TeamError(msg)
+    return found, chosen
+
+
+def admit(store: Store, clone: Path, found: Trust, chosen: list[Request]) -> None:
+    keys = device_keys(store)
+    for r in chosen:
+        vault.admit(
+            clone,
+            found,
+            me=me(store),
+            keys=keys,
+            member=r.member,
+            device=r.device,
+            subject=r.keys,
+        )
+    remember(store, found)
+
+
+def member_to_remove(store: Store, clone: Path, name: str) -> tuple[Trust, str, int]:
+    """(trust, member id, devices of theirs) of the member NAME; BadInput if none."""
+    found = trust(store, clone)
+    if not found.admitted():
+        msg = "this device is not admitted to the team: only an admitted member removes one"
+        raise TeamError(msg)
+    names = {m.id: m.name for m in layout.members(clone)}
+    ids = {m for m in found.members.values() if names.get(m, "").casefold() == name.casefold()}
+    ids -= set(found.removed)
+    if not ids:
+        known = sorted(
+            names.get(m, m) for m in set(found.members.values()) if m not in found.removed
+        )
+        msg = f"no member named {name!r} in this team (members: {', '.join(known)})"
+        raise BadInput(msg)
+    member = ids.pop()
+    if member == store.identity()[0]:
+        msg = "you cannot remove yourself; another member runs `handoff team remove`"
+        raise BadInput(msg)
+    devices = sum(1 for m in found.members.values() if m == member)
+    return found, member, devices
+
+
+def remove(store: Store, clone: Path, found: Trust, member: str) -> int:
+    """Remove `member` and rotate; the number of devices the new identity went to."""
+    keys = device_keys(store)
+    vault.remove(clone, found, me=me(store), keys=keys, member=member)
+    remember(store, found)
+    return len(found.active_holders())
