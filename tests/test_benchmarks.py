@@ -446,3 +446,19 @@ def test_the_peers_run_beside_handoff_in_a_home_of_their_own(
     assert cached == sorted(
         {"task": "peer-task-n30-s6-d1", "jrnl": "peer-jrnl-n30-s6-d1.txt"}[key] for key in there
     )
+
+
+@pytest.mark.parametrize("encrypt", [False, True], ids=["plain", "encrypted"])
+def test_team_bench_applies_the_whole_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], encrypt: bool
+) -> None:
+    import team_bench
+
+    args = ["--records", "400", "--members", "3", "--years", "1", "--runs", "1", "--new", "1"]
+    args += ["--data-dir", str(tmp_path / "data")] + (["--encrypt"] if encrypt else [])
+    assert team_bench.main(args) == 0
+    table = capsys.readouterr().out
+    (row,) = [line for line in table.splitlines() if "history records" in line]
+    applied, _, built = row.split("|")[2].strip().partition(" of ")
+    assert applied == built and int(built.replace(",", "")) > 300
+    assert ("(encrypted)" in table) == encrypt

@@ -257,6 +257,33 @@ def test_a_flipped_byte_is_refused_and_the_rest_applied(
     assert carol.run("sync", now=TUE).exit_code == 3  # still refused: nothing of it applied
 
 
+def test_small_chunks_are_merged_and_nothing_is_lost(
+    tmp_path: Path, team: dict[str, Person], remote: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handoff_cli.team import encrypted
+
+    monkeypatch.setattr(encrypted, "COMPACT_AT", 3)
+    alice, bob = team["alice"], team["bob"]
+    folder = clone(alice) / "log" / member(alice) / device(alice)
+    texts = [f"call {n}" for n in range(7)]
+    counts = []
+    for text in texts:
+        alice.ok("log", SECRET_CLIENT, text, now=TUE)
+        alice.ok("sync", now=TUE)
+        counts.append(len(list(folder.glob("*.age"))))
+        if text == "call 3":
+            bob.ok("sync", now=TUE)  # bob read some chunks before they were merged
+    assert max(counts) < 3 and counts[-1] < len(texts)
+    bob.ok("sync", now=TUE)
+    dave = Person(tmp_path, "dave")
+    dave.ok("team", "init", str(remote), now=TUE)
+    admit(alice, "dave")
+    dave.ok("sync", now=TUE)
+    for person in (bob, dave):
+        notes = [n["text"] for n in person.json("show", SECRET_CLIENT, now=TUE)["notes"]]
+        assert sorted(n for n in notes if n.startswith("call ")) == texts
+
+
 def test_missing_device_keys_is_one_line(team: dict[str, Person]) -> None:
     carol = team["carol"]
     keys = Path(carol.env["XDG_CONFIG_HOME"]) / "handoff" / "keys" / f"{device(carol)}.json"

@@ -21,6 +21,8 @@ from handoff_cli.team.layout import TeamError
 from handoff_cli.team.vault import Request, Trust
 
 TRUST_META = "vault.trust"
+SMALL_CHUNK = 256 * 1024  # bytes: a chunk smaller than this is merged with others
+COMPACT_AT = 32  # small chunks of one device that are merged into one
 
 
 class Removed(TeamError):
@@ -116,6 +118,29 @@ class Outbox:
         if batch:
             count += self._chunk(batch)
         return count
+
+    def compact(self) -> int:
+        """Merge this device's small chunks once there are COMPACT_AT of them; how many.
+
+        Every sync that sends writes a chunk (a write, then its background sync:
+        often a chunk of one record). Left alone, ten years of that would be
+        hundreds of thousands of files for git to check out and a newcomer to
+        decrypt. Merged, they are a few chunks of up to SMALL_CHUNK bytes; a
+        reader applies the merged chunk again, which changes nothing (a change
+        is applied once, by uuid).
+        """
+        folder = self.clone / "log" / self.member / self.device
+        small = [p for p in sorted(folder.glob("*.age")) if p.stat().st_size < SMALL_CHUNK]
+        if len(small) < COMPACT_AT:
+            return 0
+        lines: list[str] = []
+        for path in small:
+            found = vault.read_chunk(path, self.trust, member=self.member, device=self.device)
+            lines.extend(line.decode("utf-8") for line in found)
+        self.write(lines)
+        for path in small:
+            path.unlink()
+        return len(small)
 
     def _chunk(self, lines: list[str]) -> int:
         vault.write_chunk(

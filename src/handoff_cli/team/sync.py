@@ -367,6 +367,7 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | 
     chunks) and commit; how many (None: an encrypted team has not admitted me yet)."""
     sink: Callable[[Iterable[str]], int]
     held = bound.clone / ".git" / "handoff-held.jsonl"
+    box: encrypted.Outbox | None = None
     if bound.encrypted:
         box = encrypted.outbox(store, bound.clone)
         if box is None:  # not admitted: what this database held on joining waits here
@@ -420,6 +421,8 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | 
         last = newest[0]
     with store.write():
         store.set_meta("sync.sent_seq", str(last))
+    if box is not None and sent:
+        box.compact()
     if sent or _uncommitted(bound):  # a commit an earlier (killed) sync did not make
         _commit(bound, f"{bound.name}: {sent} change{'s' if sent != 1 else ''}")
     return sent
