@@ -133,3 +133,14 @@ def test_a_member_who_left_leaves_no_promise_without_an_owner(
         (item,) = person.json("due", now=MON)["items"]
         assert (item["owner"], item["title"]) == ("dan", "Renewal quote")
     assert bob.json("team", now=MON)["unowned_open"] == 1
+
+
+def test_promises_says_when_only_colleagues_have_some(team: dict[str, Person]) -> None:
+    alice, bob = team["alice"], team["bob"]
+    alice.ok("promise", "Acme", "Send the quote", "--due", "fri", "--new-client", now=MON)
+    alice.ok("sync", now=MON)
+    bob.ok("sync", now=MON)
+    text = bob.ok("promises", now=MON).stdout
+    assert "None of yours; colleagues have 1 promise (`handoff promises --team`" in text
+    assert "Send the quote" in bob.ok("promises", "--team", now=MON).stdout
+    assert bob.json("promises", now=MON) == []

@@ -188,8 +188,15 @@ def promises(
         owners = due_view.owners_for(store, owner=owner, team=team)
         listed = store.promises(client=found, include_closed=all_, owners=owners)
         progress = store.progress([p.uuid for p in listed])
+        others = 0
+        if not listed and owners is not None and not owners.everyone and owners.only is None:
+            others = len(store.promises(client=found, include_closed=all_))
     if as_json:
         render.print_json([render.promise_json(p, progress=progress.get(p.uuid)) for p in listed])
+        return
+    if not listed and others:
+        said = f"None of yours; colleagues have {render.plural(others, 'promise')}"
+        out(render.wrap(f"{said} (`handoff promises --team` lists them by owner)."))
         return
     if not listed:
         out(render.wrap("No promises. `handoff promise CLIENT TITLE --due WHEN` adds one."))
