@@ -186,6 +186,8 @@ def sync(
     """
     from handoff_cli.team import sync as team_sync
 
+    if background:
+        _yield_the_cpu()
     clock = common.now()
     store = common.open_for_read(ctx)
     if store is None:
@@ -236,6 +238,20 @@ def _print_joining(name: str, joining: object, *, started: bool) -> None:
                 "the right team."
             )
         )
+
+
+def _yield_the_cpu() -> None:
+    """The automatic sync runs at the lowest priority: the commands the user types first."""
+    import os
+
+    try:
+        idle = getattr(os, "SCHED_IDLE", None)
+        if idle is not None:
+            os.sched_setscheduler(0, idle, os.sched_param(0))
+        else:
+            os.nice(19)
+    except OSError:
+        pass  # as it is, then
 
 
 def _report_record(report: object) -> dict[str, object]:
