@@ -149,7 +149,8 @@ def admit_everyone(admitter: Device) -> None:
 
     def admit(bound: team_sync.Binding) -> str:
         found = encrypted.trust(admitter.store, bound.clone)
-        encrypted.admit(admitter.store, bound.clone, found, vault.requests(bound.clone, found))
+        chosen = vault.requests(bound.clone, found)
+        encrypted.admit(admitter.store, bound.clone, found, chosen, "")
         return "admit everyone"
 
     team_sync.sync(admitter.store, now=admitter.now, action=admit)

@@ -217,7 +217,7 @@ def test_a_chunk_the_host_forges_is_refused(
     ghost = work / "log" / "ghost" / "device"
     ghost.mkdir(parents=True)
     (ghost / "00000001.age").write_bytes(fake_chunk(forger, "ghost", "device", 1, recipient))
-    vault.publish_keys(work, "ghost", "device", forger)
+    vault.publish_keys(work, "ghost", "device", forger, "ghost")
     host_push(work)
 
     result = carol.run("sync", now=TUE)

@@ -98,6 +98,8 @@ def _print_standing(standing: Standing) -> None:
     if not standing.admitted:
         out(render.wrap("  Not admitted yet: a member runs `handoff team admit NAME`, after "
                         "comparing this fingerprint with the one they see."))  # fmt: skip
+    for line in standing.disputes:
+        out(render.wrap(style(f"  {safe_line(line)}", "red")))
     for name, fingerprint in standing.waiting:
         ask = f"  {safe_line(name)} asks to join (fingerprint {fingerprint}): "
         out(render.wrap(ask + f"`handoff team admit {safe_line(name)}` once you compared it."))
@@ -115,8 +117,21 @@ def init(
     ] = None,
     encrypt: Annotated[
         bool,
-        typer.Option("--encrypt", help="Start an encrypted team (a new, empty repository only)."),
+        typer.Option(
+            "--encrypt",
+            help="An encrypted team: start one (a new, empty repository), or join one "
+            "(refusing a repository that is not encrypted).",
+        ),
     ] = False,
+    trust: Annotated[
+        str | None,
+        typer.Option(
+            "--trust",
+            metavar="FINGERPRINT",
+            help="Joining an encrypted team: trust the member device with this key "
+            "fingerprint (they read it to you) rather than the founder's on first use.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Join a team (or start one): clone REPO beside the database, bind it, sync once.
@@ -127,6 +142,8 @@ def init(
     \b
       handoff team init git@gitlab.example:sales/handoff-team.git --name akira
       handoff team init /srv/shared/handoff-team.git
+      handoff team init /srv/shared/new-team.git --name akira --encrypt
+      handoff team init /srv/shared/new-team.git --trust "7F3A 19C2 ..."
     """
     from handoff_cli.team import sync as team_sync
 
@@ -134,7 +151,10 @@ def init(
     member_name = name or common.author()
     common.no_auto_sync()
     with common.open_for_write(ctx) as store:
-        joined = team_sync.init(store, repo, name=member_name, now=clock, encrypt=encrypt)
+        joined = team_sync.init(
+            store, repo, name=member_name, now=clock, encrypt=encrypt or trust is not None,
+            trusting=trust,
+        )  # fmt: skip
     joining = joined.joining
     if as_json:
         record: dict[str, object] = {
@@ -150,6 +170,11 @@ def init(
         }
         if joining is not None:
             record["fingerprint"] = joining.fingerprint
+            if joining.founder is not None:
+                record["trusted"] = {
+                    "name": joining.founder.name,
+                    "fingerprint": joining.founder.keys.fingerprint(),
+                }
         render.print_json(record)
         return
     how = (
@@ -231,11 +256,13 @@ def _print_joining(name: str, joining: object, *, started: bool) -> None:
         )
     )
     if joining.founder is not None:
+        whose = safe_line(joining.founder.name) or "a member"
         out(
             render.wrap(
-                f"  The team was started by a device with fingerprint "
-                f"{joining.founder.keys.fingerprint()}: if its owner confirms it, this is "
-                "the right team."
+                f"  Trusted: {whose}'s device, fingerprint {joining.founder.keys.fingerprint()}. "
+                "Check it with them (`handoff team` shows it on their machine): if it is not "
+                "theirs, the git host planted it; run `handoff team init` again with "
+                "--trust FINGERPRINT as they read it to you."
             )
         )
 
@@ -269,6 +296,7 @@ def _report_record(report: object) -> dict[str, object]:
         "superseded": report.superseded,
         "skipped": report.skipped,
         "waiting": report.waiting,
+        "warnings": report.warnings,
     }
 
 
@@ -287,6 +315,8 @@ def _print_report(report: object) -> None:
         out(render.wrap(f"  note: {safe_line(line)}"))
     for line in report.skipped:
         out(render.wrap(f"  note: not applied: {safe_line(line)}"))
+    for line in report.warnings:
+        out(render.wrap(f"  warning: {safe_line(line)}"))
     if report.waiting:
         out(
             render.wrap(
@@ -427,7 +457,7 @@ def admit(
                 yes,
                 "not admitted",
             )
-            encrypted.admit(store, bound.clone, found, chosen)
+            encrypted.admit(store, bound.clone, found, chosen, name)
             admitted.extend(
                 {"device": r.device, "fingerprint": r.keys.fingerprint()} for r in chosen
             )
@@ -474,7 +504,11 @@ def remove(
         _encrypted_binding(store, "remove")
 
         def action(bound: team_sync.Binding) -> str:
-            found, member, devices = encrypted.member_to_remove(store, bound.clone, name)
+            found, leaving = encrypted.member_to_remove(store, bound.clone, name)
+            member, devices = leaving.member, len(leaving.fingerprints)
+            for fingerprint in leaving.fingerprints:
+                line = f"{safe_line(name)}'s device, key fingerprint: {fingerprint}"
+                (render.err if as_json else out)(line)
             _confirm(
                 f"Remove {name} ({devices} device{'s' if devices != 1 else ''})? What they "
                 "already pulled stays theirs",

@@ -124,7 +124,7 @@ class DeviceKeys:
                 "encrypted team (restore the file, or join again as a new device)"
             )
             raise CryptoError(msg) from None
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except Exception as exc:  # noqa: BLE001 - pyrage's own errors too: one line
             msg = f"this device's keys in {path} cannot be read ({exc.__class__.__name__})"
             raise CryptoError(msg) from None
 
@@ -142,7 +142,7 @@ def verify(keys: PublicKeys, data: bytes, signature: str) -> bool:
     try:
         public = Ed25519PublicKey.from_public_bytes(_unb64(keys.ed25519))
         public.verify(_unb64(signature), data)
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, TypeError):
         return False
     return True
 
@@ -151,7 +151,11 @@ def encrypt(data: bytes, recipients: list[str]) -> bytes:
     import pyrage
     from pyrage import x25519
 
-    return bytes(pyrage.encrypt(data, [x25519.Recipient.from_str(r) for r in recipients]))
+    try:
+        return bytes(pyrage.encrypt(data, [x25519.Recipient.from_str(r) for r in recipients]))
+    except Exception as exc:  # noqa: BLE001 - a malformed recipient: pyrage's own error
+        msg = f"a public key is not a valid age recipient ({exc.__class__.__name__})"
+        raise CryptoError(msg) from None
 
 
 def decrypt(data: bytes, identities: list[str]) -> bytes:
@@ -163,6 +167,9 @@ def decrypt(data: bytes, identities: list[str]) -> bytes:
         return bytes(pyrage.decrypt(data, [x25519.Identity.from_str(i) for i in identities]))
     except pyrage.DecryptError as exc:
         msg = str(exc) or "it cannot be decrypted"
+        raise CryptoError(msg) from None
+    except Exception as exc:  # noqa: BLE001 - a malformed identity: pyrage's own error
+        msg = f"not a valid age identity ({exc.__class__.__name__})"
         raise CryptoError(msg) from None
 
 
@@ -177,10 +184,18 @@ def new_team_identity() -> tuple[str, str]:
 def recipient_of(secret: str) -> str:
     from pyrage import x25519
 
-    return str(x25519.Identity.from_str(secret).to_public())
+    try:
+        return str(x25519.Identity.from_str(secret).to_public())
+    except Exception as exc:  # noqa: BLE001 - pyrage's own error for a malformed identity
+        msg = f"not a valid age identity ({exc.__class__.__name__})"
+        raise CryptoError(msg) from None
 
 
 def canonical(statement: dict[str, Any]) -> bytes:
-    """The bytes a statement's signature covers: its fields but the signature, sorted."""
+    """The bytes a statement's signature covers: its fields but the signature, sorted.
+
+    ASCII with escapes, so that any text (even a lone surrogate a forger put
+    there) has bytes, and simply fails to verify.
+    """
     body = {k: v for k, v in statement.items() if k != "signature"}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode()

@@ -21,6 +21,7 @@ from handoff_cli.team.layout import TeamError
 from handoff_cli.team.vault import Request, Trust
 
 TRUST_META = "vault.trust"
+SEQ_META = "vault.seq"  # the number of the last chunk this device wrote
 SMALL_CHUNK = 256 * 1024  # bytes: a chunk smaller than this is merged with others
 COMPACT_AT = 32  # small chunks of one device that are merged into one
 
@@ -62,36 +63,45 @@ class Joining:
     founder: Request | None  # whom this device trusted first (None: it founded the team)
 
 
-def join(store: Store, clone: Path, *, started: bool) -> Joining:
+def join(
+    store: Store, clone: Path, *, started: bool, name: str, trusting: str | None = None
+) -> Joining:
     """This device's keys (made once, kept in the config directory) published to the
-    clone; the team started (first identity, self-admitted) or its founder trusted."""
+    clone; the team started (first identity, self-admitted), or the device whose
+    fingerprint a member read out (`trusting`) trusted, else the founder's (on first use).
+    """
     member, device = store.identity()
     path = crypto.keys_path(device)
     keys = DeviceKeys.load(path) if path.exists() else DeviceKeys.generate()
     keys.save(path)
-    vault.publish_keys(clone, member, device, keys)
+    vault.publish_keys(clone, member, device, keys, name)
     mine = vault.holder(member, device)
     found = Trust()
-    founder = None
+    root = None
     if started:
-        vault.admit(
-            clone, found, me=mine, keys=keys, member=member, device=device, subject=keys.public
-        )
+        vault.admit(clone, found, me=mine, keys=keys, member=member, device=device,
+                    subject=keys.public, name=name)  # fmt: skip
         vault.start_epoch(clone, found, me=mine, keys=keys)
     else:
-        founder = vault.founder(clone)
-        if founder is None:
+        if trusting is not None:
+            root = vault.with_fingerprint(clone, trusting)
+            if root is None:
+                msg = f"no admitted device in this team has the fingerprint {trusting}"
+                raise BadInput(msg)
+        else:
+            root = vault.founder(clone)
+        if root is None:
             msg = (
                 "this encrypted team's repository has no signed statement by its founder; "
                 "it cannot be joined safely (ask the team to check the repository)"
             )
             raise TeamError(msg)
-        found.pinned[vault.holder(founder.member, founder.device)] = founder.keys
-        found.members[vault.holder(founder.member, founder.device)] = founder.member
+        found.pinned[vault.holder(root.member, root.device)] = root.keys
+        found.members[vault.holder(root.member, root.device)] = root.member
         found.pinned[mine] = keys.public
         found.members[mine] = member
     remember(store, found)
-    return Joining(keys.public.fingerprint(), founder)
+    return Joining(keys.public.fingerprint(), root)
 
 
 # ------------------------------------------------------------------------- sending
@@ -101,6 +111,7 @@ def join(store: Store, clone: Path, *, started: bool) -> Joining:
 class Outbox:
     """Where an admitted device's records go: new chunks, CHUNK_RECORDS at a time."""
 
+    store: Store
     clone: Path
     trust: Trust
     keys: DeviceKeys
@@ -135,28 +146,31 @@ class Outbox:
             return 0
         lines: list[str] = []
         for path in small:
-            found = vault.read_chunk(path, self.trust, member=self.member, device=self.device)
+            try:
+                found = vault.read_chunk(path, self.trust, member=self.member, device=self.device)
+            except CryptoError:
+                continue  # damaged: nobody can read it, so it goes (its records with it)
             lines.extend(line.decode("utf-8") for line in found)
-        self.write(lines)
+        if lines:
+            self.write(lines)
         for path in small:
             path.unlink()
         return len(small)
 
     def _chunk(self, lines: list[str]) -> int:
-        vault.write_chunk(
-            self.clone,
-            self.trust,
-            member=self.member,
-            device=self.device,
-            keys=self.keys,
-            lines=lines,
-        )
+        last = int(self.store.meta(SEQ_META) or "0")
+        seq = vault.next_seq(self.clone, self.member, self.device, last)
+        vault.write_chunk(self.clone, self.trust, member=self.member, device=self.device,
+                          keys=self.keys, lines=lines, seq=seq)  # fmt: skip
+        with self.store.write():
+            self.store.set_meta(SEQ_META, str(seq))
         return len(lines)
 
 
 def outbox(store: Store, clone: Path) -> Outbox | None:
     """Ready to send: the trust kept in order first. None while not admitted yet."""
     keys = device_keys(store)
+    vault.clear_torn(clone)
     found = trust(store, clone, keys)
     check_not_removed(store, found)
     if not found.admitted():
@@ -168,7 +182,7 @@ def outbox(store: Store, clone: Path) -> Outbox | None:
         vault.share_identities(clone, found, h)
     remember(store, found)
     member, device = store.identity()
-    return Outbox(clone, found, keys, member, device)
+    return Outbox(store, clone, found, keys, member, device)
 
 
 def check_not_removed(store: Store, found: Trust) -> None:
@@ -235,6 +249,11 @@ class Standing:
     fingerprint: str
     admitted: bool
     waiting: list[tuple[str, str]]  # (name, fingerprint) of devices asking to join
+    disputes: list[str]  # "A and B removed each other"
+
+
+def _requested_name(request: Request, names: dict[str, str]) -> str:
+    return request.name or names.get(request.member, request.member)
 
 
 def standing(store: Store, clone: Path) -> Standing:
@@ -242,24 +261,44 @@ def standing(store: Store, clone: Path) -> Standing:
     found = trust(store, clone, keys)
     names = {m.id: m.name for m in layout.members(clone)}
     waiting = [
-        (names.get(r.member, r.member), r.keys.fingerprint()) for r in vault.requests(clone, found)
+        (_requested_name(r, names), r.keys.fingerprint()) for r in vault.requests(clone, found)
     ]
-    return Standing(keys.public.fingerprint(), found.admitted(), waiting)
+    return Standing(keys.public.fingerprint(), found.admitted(), waiting, disputes(found))
 
 
-def admitted(store: Store, clone: Path) -> bool:
-    return trust(store, clone).admitted()
+def disputes(found: Trust) -> list[str]:
+    def said(a: str, b: str) -> str:
+        if a == b:
+            return (
+                f"statements about {found.names.get(a, a)} contradict each other: they "
+                "are out of the team as this device sees it"
+            )
+        return (
+            f"{found.names.get(a, a)} and {found.names.get(b, b)} removed each other: "
+            "both are out of the team as this device sees it"
+        )
+
+    return [said(a, b) for a, b in found.disputes]
+
+
+def admitted(store: Store, clone: Path) -> tuple[bool, list[str]]:
+    """Whether this device is admitted, and any disputes to say."""
+    found = trust(store, clone)
+    return found.admitted(), disputes(found)
 
 
 def requests_of(store: Store, clone: Path, name: str) -> tuple[Trust, list[Request]]:
     found = trust(store, clone)
     names = {m.id: m.name for m in layout.members(clone)}
     pending = vault.requests(clone, found)
-    chosen = [r for r in pending if names.get(r.member, "").casefold() == name.casefold()]
+    chosen = [r for r in pending if _requested_name(r, names).casefold() == name.casefold()]
     if not chosen:
-        who = sorted({names.get(r.member, r.member) for r in pending})
+        who = sorted({_requested_name(r, names) for r in pending})
         hint = f" (waiting: {', '.join(who)})" if who else " (nobody is waiting to be admitted)"
         msg = f"nobody named {name!r} is waiting to be admitted{hint}"
+        raise BadInput(msg)
+    if len({r.member for r in chosen}) > 1:
+        msg = f"two people named {name!r} are waiting; ask one of them to join under another name"
         raise BadInput(msg)
     if not found.admitted():
         msg = "this device is not admitted itself yet: a member who is admits newcomers"
@@ -267,42 +306,44 @@ def requests_of(store: Store, clone: Path, name: str) -> tuple[Trust, list[Reque
     return found, chosen
 
 
-def admit(store: Store, clone: Path, found: Trust, chosen: list[Request]) -> None:
+def admit(store: Store, clone: Path, found: Trust, chosen: list[Request], name: str) -> None:
     keys = device_keys(store)
     for r in chosen:
-        vault.admit(
-            clone,
-            found,
-            me=me(store),
-            keys=keys,
-            member=r.member,
-            device=r.device,
-            subject=r.keys,
-        )
+        vault.admit(clone, found, me=me(store), keys=keys, member=r.member, device=r.device,
+                    subject=r.keys, name=r.name or name)  # fmt: skip
     remember(store, found)
 
 
-def member_to_remove(store: Store, clone: Path, name: str) -> tuple[Trust, str, int]:
-    """(trust, member id, devices of theirs) of the member NAME; BadInput if none."""
+@dataclass(frozen=True)
+class Leaving:
+    member: str
+    fingerprints: list[str]  # of their devices: what the remover sees before saying yes
+
+
+def member_to_remove(store: Store, clone: Path, name: str) -> tuple[Trust, Leaving]:
+    """The member NAME, by the name their admission signed (the repository's member
+    files are not signed: a host could swap two names); BadInput if none, or two."""
     found = trust(store, clone)
     if not found.admitted():
         msg = "this device is not admitted to the team: only an admitted member removes one"
         raise TeamError(msg)
-    names = {m.id: m.name for m in layout.members(clone)}
-    ids = {m for m in found.members.values() if names.get(m, "").casefold() == name.casefold()}
-    ids -= set(found.removed)
+    present = {m for m in found.members.values() if m not in found.removed}
+    ids = {m for m in present if found.names.get(m, "").casefold() == name.casefold()}
     if not ids:
-        known = sorted(
-            names.get(m, m) for m in set(found.members.values()) if m not in found.removed
-        )
+        known = sorted(found.names.get(m, m) for m in present)
         msg = f"no member named {name!r} in this team (members: {', '.join(known)})"
+        raise BadInput(msg)
+    if len(ids) > 1:
+        msg = f"two members are named {name!r}; this cannot tell which one to remove"
         raise BadInput(msg)
     member = ids.pop()
     if member == store.identity()[0]:
         msg = "you cannot remove yourself; another member runs `handoff team remove`"
         raise BadInput(msg)
-    devices = sum(1 for m in found.members.values() if m == member)
-    return found, member, devices
+    prints = [
+        k.fingerprint() for h, k in sorted(found.pinned.items()) if found.members[h] == member
+    ]
+    return found, Leaving(member, prints)
 
 
 def remove(store: Store, clone: Path, found: Trust, member: str) -> int:

@@ -83,8 +83,20 @@ class Joined:
     joining: encrypted.Joining | None = None  # an encrypted team: fingerprints to compare
 
 
-def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool = False) -> Joined:
-    """Clone (or start) the team repository beside the database, bind it, sync once."""
+def init(
+    store: Store,
+    remote: str,
+    *,
+    name: str,
+    now: datetime,
+    encrypt: bool = False,
+    trusting: str | None = None,
+) -> Joined:
+    """Clone (or start) the team repository beside the database, bind it, sync once.
+
+    `trusting`: in an encrypted team, the fingerprint of a member's device to
+    trust (read out by them), rather than the founder's on first use.
+    """
     from handoff_cli.names import required_name
 
     name = required_name(name, "a member name")
@@ -111,8 +123,14 @@ def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool =
             if encrypt and not info.get("encrypted"):
                 msg = (
                     "this team's repository is not encrypted, and what it already holds was "
-                    "pushed as plain text (history cannot be taken back); --encrypt only starts "
-                    "a new, empty repository"
+                    "pushed as plain text (history cannot be taken back); --encrypt joins an "
+                    "encrypted team or starts a new, empty repository"
+                )
+                raise TeamError(msg)
+            if not info.get("encrypted") and ((clone / "trust").exists() or trusting):
+                msg = (
+                    "this repository holds an encrypted team's keys but its layout says it is "
+                    "not encrypted (the git host may have changed it); nothing was sent"
                 )
                 raise TeamError(msg)
         secret = encrypt if started else bool(layout.read_layout(clone).get("encrypted"))
@@ -130,7 +148,9 @@ def init(store: Store, remote: str, *, name: str, now: datetime, encrypt: bool =
                 store.set_meta("team.encrypted", "1")
         if not second_device:
             layout.write_member(clone, member, name)
-        joining = encrypted.join(store, clone, started=started) if secret else None
+        joining = None
+        if secret:
+            joining = encrypted.join(store, clone, started=started, name=name, trusting=trusting)
         bound = binding(store)
         assert bound is not None
         _commit(bound, f"{name} joins" if not second_device else f"{name}: another device")
@@ -211,6 +231,7 @@ class SyncReport:
     refused: list[str] = field(default_factory=list)  # "member, file: why"
     skipped: list[str] = field(default_factory=list)  # removed members' late chunks, said once
     waiting: bool = False  # an encrypted team that has not admitted this device yet
+    warnings: list[str] = field(default_factory=list)  # e.g. two members removed each other
     superseded: list[str] = field(default_factory=list)  # takes of mine someone took over
     pushed: bool = False
 
@@ -529,7 +550,8 @@ def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
                 _mark(store, key, -1)  # said once: it will never count
 
         done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
-        report.waiting = not encrypted.admitted(store, bound.clone)
+        admitted, report.warnings = encrypted.admitted(store, bound.clone)
+        report.waiting = not admitted
         for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
             _apply_lines(store, chunk.key, chunk.lines, received(chunk.member), refuse,
                          member=chunk.member, offset=None, end=chunk.size)  # fmt: skip

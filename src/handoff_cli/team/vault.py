@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,9 +59,10 @@ class AfterRemoval(CryptoError):
 
 @dataclass
 class Removal:
-    chunks: dict[str, int]  # device -> last chunk that still counts
+    files: dict[str, str]  # their chunks that still count: path in the clone -> SHA-256
     epoch: int  # the epoch that shut them out: their epoch statements from it on are ignored
     vouched: list[str]  # holders they admitted before it: those admissions still stand
+    by: str  # the member who removed them
 
 
 @dataclass
@@ -75,9 +77,11 @@ class Trust:
 
     pinned: dict[str, PublicKeys] = field(default_factory=dict)  # holder -> keys
     members: dict[str, str] = field(default_factory=dict)  # holder -> member id
+    names: dict[str, str] = field(default_factory=dict)  # member id -> name, as admitted
     removed: dict[str, Removal] = field(default_factory=dict)  # member id -> removal
     epochs: dict[int, dict[str, Epoch]] = field(default_factory=dict)  # n -> signer -> epoch
     identities: dict[str, str] = field(default_factory=dict)  # recipient -> secret
+    disputes: list[tuple[str, str]] = field(default_factory=list)  # members who removed each other
 
     @property
     def current(self) -> int | None:
@@ -107,20 +111,24 @@ class Trust:
         _, _, epoch = self.current_epoch()
         return any(self.members.get(h) in self.removed for h in epoch.holders)
 
-    # -- what the database remembers
+    # -- what the database remembers (team identities too: the database is private
+    # to its user, and a host that deletes the repository's copies changes nothing)
     def saved(self) -> dict[str, Any]:
         return {
             "pinned": {
                 h: {"member": self.members[h], **k.record()} for h, k in self.pinned.items()
             },
+            "names": self.names,
             "removed": {
-                m: {"chunks": r.chunks, "epoch": r.epoch, "vouched": r.vouched}
+                m: {"files": r.files, "epoch": r.epoch, "vouched": r.vouched, "by": r.by}
                 for m, r in self.removed.items()
             },
             "epochs": {
                 str(n): {s: {"recipient": e.recipient, "holders": e.holders} for s, e in by.items()}
                 for n, by in self.epochs.items()
             },
+            "identities": self.identities,
+            "disputes": [list(pair) for pair in self.disputes],
         }
 
     @classmethod
@@ -129,12 +137,17 @@ class Trust:
         for h, v in data.get("pinned", {}).items():
             trust.pinned[h] = PublicKeys.from_record(v)
             trust.members[h] = v["member"]
+        trust.names = dict(data.get("names", {}))
         for m, v in data.get("removed", {}).items():
-            trust.removed[m] = Removal(dict(v["chunks"]), int(v["epoch"]), list(v["vouched"]))
+            trust.removed[m] = Removal(
+                dict(v["files"]), int(v["epoch"]), list(v["vouched"]), str(v["by"])
+            )
         for n, by in data.get("epochs", {}).items():
             trust.epochs[int(n)] = {
                 s: Epoch(e["recipient"], list(e["holders"])) for s, e in by.items()
             }
+        trust.identities = dict(data.get("identities", {}))
+        trust.disputes = [(str(a), str(b)) for a, b in data.get("disputes", [])]
         return trust
 
 
@@ -164,17 +177,38 @@ def _signer(statement: dict[str, Any], trust: Trust) -> str | None:
 
 
 def load_trust(clone: Path, saved: dict[str, Any], keys: DeviceKeys) -> Trust:
-    """What this device trusts: what it remembered, and what the repository adds to it."""
-    trust = Trust.from_saved(saved)
+    """What this device trusts: what it remembered, and what the repository adds to it.
+
+    Which keys count depends on who was removed (an admission signed by someone
+    removed counts only if their removal vouched for it: it was made before), and
+    which removals count depends on whose keys count. So the two are settled
+    together: suppose a set of removals, pin the keys it allows, read the removals
+    those keys signed, and repeat from what this device remembered until the
+    supposition is what comes out. A removal signed by a removed member is
+    ignored, unless the two removed each other (neither can be told to be first):
+    then both stand, and `disputes` says so.
+    """
     admissions = _statements(clone, "admit")
     removals = _statements(clone, "revoke")
-    grew = True
-    while grew:  # an admission by a key admitted in this pass counts too; so do removals
-        grew = False
-        for data in admissions:
-            grew |= _admission(trust, data)
-        for data in removals:
-            grew |= _removal(trust, data)
+    supposed: dict[str, Removal] = {}
+    tried: list[set[str]] = []
+    while True:
+        trust = _settle(saved, admissions, removals, supposed)
+        if set(trust.removed) == set(supposed) or set(trust.removed) in tried:
+            break
+        tried.append(set(trust.removed))
+        supposed = dict(trust.removed)
+    if set(trust.removed) != set(supposed):
+        # Signed statements that chase each other (only a removed member's keys can make
+        # them): everyone any supposition removed stays out, and the result is said.
+        for found in tried:
+            for member in found - set(trust.removed):
+                if (member, member) not in trust.disputes:
+                    trust.disputes.append((member, member))
+        everyone = {m for found in tried for m in found}
+        supposed = {m: r for m, r in {**supposed, **trust.removed}.items() if m in everyone}
+        trust = _settle(saved, admissions, removals, supposed)
+        trust.removed = {**supposed, **trust.removed}
     for data in _statements(clone, "epoch"):
         _epoch(trust, data)
     me = keys.public
@@ -184,14 +218,61 @@ def load_trust(clone: Path, saved: dict[str, Any], keys: DeviceKeys) -> Trust:
             if epoch.recipient in trust.identities:
                 continue
             for h in mine:
-                path = identity_path(clone, n, signer, h)
                 try:
-                    secret = keys.decrypt(path.read_bytes()).decode("ascii")
+                    secret = keys.decrypt(identity_path(clone, n, signer, h).read_bytes())
+                    if crypto.recipient_of(secret.decode("ascii")) == epoch.recipient:
+                        trust.identities[epoch.recipient] = secret.decode("ascii")
                 except (CryptoError, OSError, UnicodeDecodeError):
-                    continue
-                if crypto.recipient_of(secret) == epoch.recipient:
-                    trust.identities[epoch.recipient] = secret
+                    continue  # not a team identity for this device: nothing to hold
     return trust
+
+
+def _settle(
+    saved: dict[str, Any],
+    admissions: list[dict[str, Any]],
+    removals: list[dict[str, Any]],
+    supposed: dict[str, Removal],
+) -> Trust:
+    """The keys pinned if `supposed` are the removals, and the removals those keys sign."""
+    trust = Trust.from_saved(saved)
+    remembered = dict(trust.removed)
+    trust.removed = {**supposed, **remembered}
+    while any(_admission(trust, data) for data in admissions):
+        pass  # an admission may be signed by a key another admission pins
+    trust.removed = remembered
+    _removals(trust, removals, set(remembered))
+    return trust
+
+
+def _removals(trust: Trust, statements: list[dict[str, Any]], remembered: set[str]) -> bool:
+    """Add the removals that stand; whether any was new."""
+    candidates: dict[tuple[str, str], dict[str, Any]] = {}  # (remover, removed) -> statement
+    for data in statements:
+        signer = _signer(data, trust)
+        if signer is None:
+            continue
+        remover, target = trust.members[signer], str(data.get("member"))
+        files, epoch, vouched = data.get("files"), data.get("epoch"), data.get("vouched")
+        if remover in remembered or remover == target:
+            continue  # removed before this device saw this statement: not theirs to make
+        if isinstance(files, dict) and isinstance(epoch, int) and isinstance(vouched, list):
+            candidates.setdefault((remover, target), data)
+    grew = False
+    for (remover, target), data in sorted(candidates.items()):
+        removers_of_remover = {r for r, t in candidates if t == remover}
+        if removers_of_remover - {target}:
+            continue  # the remover was removed by someone else: not theirs to make
+        if removers_of_remover and (target, remover) not in trust.disputes:
+            trust.disputes.append((remover, target))
+        if target not in trust.removed:
+            trust.removed[target] = Removal(
+                {str(k): str(v) for k, v in data["files"].items()},
+                data["epoch"],
+                [str(h) for h in data["vouched"]],
+                remover,
+            )
+            grew = True
+    return grew
 
 
 def _admission(trust: Trust, data: dict[str, Any]) -> bool:
@@ -203,30 +284,18 @@ def _admission(trust: Trust, data: dict[str, Any]) -> bool:
         return False
     removal = trust.removed.get(trust.members[signer])
     if removal is not None and subject not in removal.vouched:
-        return False  # admitted by someone already removed
+        # Admitted by someone removed: not a member. Only the key of someone removed
+        # too is pinned, as it can do nothing but prove their chunks that still count.
+        if str(data.get("member")) not in trust.removed:
+            return False
     try:
         trust.pinned[subject] = PublicKeys.from_record(data.get("keys"))
     except ValueError:
         return False
     trust.members[subject] = str(data["member"])
-    return True
-
-
-def _removal(trust: Trust, data: dict[str, Any]) -> bool:
-    member = str(data.get("member"))
-    if member in trust.removed:
-        return False
-    signer = _signer(data, trust)
-    if signer is None or trust.members[signer] in trust.removed:
-        return False
-    chunks, epoch, vouched = data.get("chunks"), data.get("epoch"), data.get("vouched")
-    if not isinstance(chunks, dict) or not isinstance(epoch, int) or not isinstance(vouched, list):
-        return False
-    trust.removed[member] = Removal(
-        {str(d): n for d, n in chunks.items() if isinstance(n, int)},
-        epoch,
-        [str(h) for h in vouched],
-    )
+    name = data.get("name")
+    if isinstance(name, str) and str(data["member"]) not in trust.names:
+        trust.names[str(data["member"])] = name
     return True
 
 
@@ -238,9 +307,8 @@ def _epoch(trust: Trust, data: dict[str, Any]) -> None:
         removal = trust.removed.get(trust.members[signer])
         if removal is not None and n >= removal.epoch:
             return  # made by someone removed, after they were
-        trust.epochs.setdefault(n, {}).setdefault(
-            signer, Epoch(recipient, [str(h) for h in holders])
-        )
+        epoch = Epoch(recipient, [str(h) for h in holders])
+        trust.epochs.setdefault(n, {}).setdefault(signer, epoch)
 
 
 # ------------------------------------------------------------------------- writing
@@ -251,11 +319,24 @@ def identity_path(clone: Path, epoch: int, signer: str, device_holder: str) -> P
 
 
 def _write(path: Path, data: bytes | dict[str, Any]) -> None:
+    """Whole or not at all: a sync killed mid-write must not leave half a file to commit."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, dict):
-        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    else:
-        path.write_bytes(data)
+        data = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    temp = path.with_name(f".{path.name}.tmp")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, path)
+
+
+def clear_torn(clone: Path) -> None:
+    """Remove what a killed write left (`.NAME.tmp`), before anything is committed."""
+    for folder in (clone / "log", clone / "keys", clone / "trust"):
+        if folder.is_dir():
+            for temp in folder.rglob(".*.tmp"):
+                temp.unlink(missing_ok=True)
 
 
 def _sign(statement: dict[str, Any], keys: DeviceKeys) -> dict[str, Any]:
@@ -266,24 +347,26 @@ def public_keys_path(clone: Path, member: str, device: str) -> Path:
     return clone / "keys" / "public" / f"{holder(member, device)}.json"
 
 
-def publish_keys(clone: Path, member: str, device: str, keys: DeviceKeys) -> None:
+def publish_keys(clone: Path, member: str, device: str, keys: DeviceKeys, name: str) -> None:
     """A device's request to join: its public keys, for a member to admit."""
-    record = {"member": member, "device": device, **keys.public.record()}
+    record = {"member": member, "device": device, "name": name, **keys.public.record()}
     _write(public_keys_path(clone, member, device), record)
 
 
 def admit(
     clone: Path, trust: Trust, *, me: str, keys: DeviceKeys, member: str, device: str,
-    subject: PublicKeys,
+    subject: PublicKeys, name: str,
 ) -> None:  # fmt: skip
-    """Admit a device: a signed statement, and every team identity held here encrypted to
-    it, so that a successor reads all history."""
+    """Admit a device: a signed statement (its keys, its member's name), and every team
+    identity held here encrypted to it, so that a successor reads all history."""
     target = holder(member, device)
-    statement = {"kind": "admit", "member": member, "device": device, "by": me}
-    statement["keys"] = subject.record()  # type: ignore[assignment]
+    name = trust.names.get(member, name)  # a member's second device keeps their name
+    statement: dict[str, Any] = {"kind": "admit", "member": member, "device": device}
+    statement.update({"name": name, "keys": subject.record(), "by": me})
     _write(clone / "trust" / f"admit.{target}.by.{me}.json", _sign(statement, keys))
     trust.pinned[target] = subject
     trust.members[target] = member
+    trust.names.setdefault(member, name)
     share_identities(clone, trust, target)
 
 
@@ -323,28 +406,29 @@ def start_epoch(clone: Path, trust: Trust, *, me: str, keys: DeviceKeys) -> int:
 
 
 def remove(clone: Path, trust: Trust, *, me: str, keys: DeviceKeys, member: str) -> None:
-    """Remove a member: a signed statement (their chunks so far still count), then a new epoch."""
-    chunks: dict[str, int] = {}
-    folder = clone / "log" / member
-    if folder.is_dir():
-        for device_dir in sorted(d for d in folder.iterdir() if d.is_dir()):
-            chunks[device_dir.name] = max(
-                (s for s in (_seq(p) for p in device_dir.glob("*.age")) if s is not None),
-                default=0,
-            )
+    """Remove a member: a signed statement naming their chunks that still count (by
+    content, so none can be swapped for new records later), then a new epoch."""
+    files = {
+        str(path.relative_to(clone)): _digest(path)
+        for path in sorted((clone / "log" / member).glob("*/*.age"))
+    }
     epoch = (trust.current or 0) + 1
     vouched = sorted(h for h in trust.pinned if trust.members[h] != member)
     statement = {
         "kind": "revoke",
         "member": member,
-        "chunks": chunks,
+        "files": files,
         "epoch": epoch,
         "vouched": vouched,
         "by": me,
     }
     _write(clone / "trust" / f"revoke.{member}.by.{me}.json", _sign(statement, keys))
-    trust.removed[member] = Removal(chunks, epoch, vouched)
+    trust.removed[member] = Removal(files, epoch, vouched, trust.members[me])
     start_epoch(clone, trust, me=me, keys=keys)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _seq(path: Path) -> int | None:
@@ -354,9 +438,19 @@ def _seq(path: Path) -> int | None:
         return None
 
 
+def next_seq(clone: Path, member: str, device: str, last: int) -> int:
+    """The next chunk's number: after every one in the clone, and after `last` (the
+    writer's own memory: a host that deletes the newest chunk cannot have its number
+    used again for records readers would then take as already applied)."""
+    folder = clone / "log" / member / device
+    found = (s for s in (_seq(p) for p in folder.glob("*.age")) if s is not None)
+    return 1 + max(last, max(found, default=0))
+
+
 def write_chunk(
-    clone: Path, trust: Trust, *, member: str, device: str, keys: DeviceKeys, lines: list[str]
-) -> Path:
+    clone: Path, trust: Trust, *, member: str, device: str, keys: DeviceKeys, lines: list[str],
+    seq: int,
+) -> Path:  # fmt: skip
     """Records as a new chunk: compressed, signed by me, encrypted to the current recipient.
 
     Compressed before it is encrypted because git cannot compress ciphertext.
@@ -364,8 +458,6 @@ def write_chunk(
     the records' SHA-256, so a chunk cannot be replayed under another name.
     """
     folder = clone / "log" / member / device
-    folder.mkdir(parents=True, exist_ok=True)
-    seq = 1 + max((s for s in (_seq(p) for p in folder.glob("*.age")) if s is not None), default=0)
     records = "".join(line + "\n" for line in lines).encode("utf-8")
     header = {
         "member": member,
@@ -388,7 +480,8 @@ def read_chunk(path: Path, trust: Trust, *, member: str, device: str) -> list[by
     """The record lines of a chunk, checked.
 
     Untrusted when no trusted member admitted its writer; AfterRemoval when
-    its writer's member was removed before they wrote it; CryptoError when it
+    its writer's member was removed and it is not one of the chunks the
+    removal counted; CryptoError when it
     cannot be decrypted with a team identity held here, its signature does
     not verify, or it claims to be another device's or another chunk.
     """
@@ -400,11 +493,13 @@ def read_chunk(path: Path, trust: Trust, *, member: str, device: str) -> list[by
     if key is None:
         msg = "its writer was never admitted by a member you trust"
         raise Untrusted(msg)
-    removal = trust.removed.get(member)
-    if removal is not None and seq > removal.chunks.get(device, 0):
-        msg = "written after its member was removed from the team"
-        raise AfterRemoval(msg)
     data = path.read_bytes()
+    removal = trust.removed.get(member)
+    if removal is not None:
+        counted = removal.files.get(f"log/{member}/{device}/{path.name}")
+        if counted != hashlib.sha256(data).hexdigest():
+            msg = "written after its member was removed from the team"
+            raise AfterRemoval(msg)
     try:
         plain = zlib.decompress(crypto.decrypt(data, list(trust.identities.values())))
     except CryptoError as exc:
@@ -451,6 +546,7 @@ class Request:
     member: str
     device: str
     keys: PublicKeys
+    name: str = ""  # as the device published it (not signed: the fingerprint is the check)
 
 
 def requests(clone: Path, trust: Trust) -> list[Request]:
@@ -460,7 +556,10 @@ def requests(clone: Path, trust: Trust) -> list[Request]:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             request = Request(
-                str(data["member"]), str(data["device"]), PublicKeys.from_record(data)
+                str(data["member"]),
+                str(data["device"]),
+                PublicKeys.from_record(data),
+                str(data.get("name", "")),
             )
         except (OSError, ValueError, KeyError, TypeError):
             continue
@@ -472,8 +571,12 @@ def requests(clone: Path, trust: Trust) -> list[Request]:
 
 
 def founder(clone: Path) -> Request | None:
-    """The device that signed epoch 1 and admitted itself: whom a newcomer trusts first."""
+    """The device that signed epoch 1 and admitted itself: whom a newcomer trusts first.
+
+    TeamError if there are two: one of them was not made by the team.
+    """
     signers = {d.get("by") for d in _statements(clone, "epoch") if d.get("epoch") == 1}
+    found = []
     for data in _statements(clone, "admit"):
         subject = holder(str(data.get("member")), str(data.get("device")))
         if data.get("by") != subject or subject not in signers:
@@ -484,5 +587,26 @@ def founder(clone: Path) -> Request | None:
             continue
         signature = data.get("signature")
         if isinstance(signature, str) and crypto.verify(keys, crypto.canonical(data), signature):
-            return Request(str(data["member"]), str(data["device"]), keys)
+            name = str(data.get("name", ""))
+            found.append(Request(str(data["member"]), str(data["device"]), keys, name))
+    if len(found) > 1:
+        msg = (
+            "this repository claims two founders; one was not made by the team. Join with "
+            "--trust FINGERPRINT (a member's, read to you by them) instead"
+        )
+        raise TeamError(msg)
+    return found[0] if found else None
+
+
+def with_fingerprint(clone: Path, fingerprint: str) -> Request | None:
+    """The admitted device whose keys have this fingerprint (compared by a person)."""
+    wanted = "".join(fingerprint.split()).upper()
+    for data in _statements(clone, "admit"):
+        try:
+            keys = PublicKeys.from_record(data.get("keys"))
+        except ValueError:
+            continue
+        if "".join(keys.fingerprint().split()) == wanted:
+            name = str(data.get("name", ""))
+            return Request(str(data.get("member")), str(data.get("device")), keys, name)
     return None
