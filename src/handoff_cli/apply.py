@@ -412,28 +412,13 @@ class Applier:
             )
         }
         keep, gone = sorted((rows[a], rows[b]), key=lambda r: r[1])
-        for contact_id, key in conn.execute(
-            "SELECT c.id, e.created_key FROM contacts c JOIN contact_entities e"
-            " ON e.contact_id = c.id WHERE c.client_id = ?",
-            [gone[0]],
+        for (contact_id,) in conn.execute(
+            "SELECT id FROM contacts WHERE client_id = ?", [gone[0]]
         ).fetchall():
-            twin = conn.execute(
-                "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
-                " WHERE c.client_id = ? AND e.created_key = ? AND c.id != ? LIMIT 1",
-                [keep[0], key, contact_id],
-            ).fetchone()
-            still_there = conn.execute(
-                "SELECT client_id FROM contacts WHERE id = ?", [contact_id]
-            ).fetchone()
-            if still_there is None:
-                continue  # joined already through another of its keys
-            if twin is not None:
-                self.join_contacts(contact_id, int(twin[0]), client_id=keep[0])
-            elif still_there[0] == gone[0]:
-                conn.execute(
-                    "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
-                    [keep[0], f"{_SLOT}moving{contact_id}", contact_id],
-                )
+            conn.execute(
+                "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
+                [keep[0], f"{_SLOT}moving{contact_id}", contact_id],
+            )
         for table in ("notes", "promises"):
             conn.execute(
                 f"UPDATE {table} SET client_id = ? WHERE client_id = ?", [keep[0], gone[0]]
@@ -456,6 +441,7 @@ class Applier:
             for r in conn.execute("SELECT name_key FROM contacts WHERE client_id = ?", [keep[0]])
         }
         self._settle_contact_keys(keep[0], *names)
+        self.join_named_alike(keep[0])  # the people both clients knew are one person each
         return int(keep[0])
 
     # -------------------------------------------------------------- contacts
@@ -472,11 +458,31 @@ class Applier:
         self._contacts[entity] = int(row[0])
         return int(row[0])
 
+    def _need_contact(self, entity: str) -> int:
+        found = self.contact_row(entity)
+        if found is None:
+            raise Waiting(entity)
+        return found
+
+    def _answering(self, client_id: int, key: str) -> int | None:
+        """The contact at the client that answers to `key`: one made under that name
+        (here or on another machine), or given it as an alias. Never more than one:
+        `join_named_alike` makes such contacts one person as soon as they meet."""
+        row = self.conn.execute(
+            "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
+            " WHERE c.client_id = :c AND e.created_key = :k"
+            " UNION ALL SELECT c.id FROM contacts c JOIN contact_aliases a ON a.contact_id = c.id"
+            " WHERE c.client_id = :c AND a.key = :k LIMIT 1",
+            {"c": client_id, "k": key},
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def ensure_contact(self, client_id: int, entity: str, name: str, stamp: str) -> int:
         """The contact `entity` (named `name`) at the client, made if new.
 
         A contact created under the same name at the same client is the same
-        person: the new uuid joins it.
+        person, and so is one that was given that name as an alias: the new
+        uuid joins it.
         """
         shown = clean_name(name)
         known = self.contact_row(entity)
@@ -485,13 +491,9 @@ class Applier:
             self._contact_name(known, shown, stamps.creation_rank(stamp))
             return known
         key = name_key(shown)
-        same = self.conn.execute(
-            "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
-            " WHERE c.client_id = ? AND e.created_key = ? LIMIT 1",
-            [client_id, key],
-        ).fetchone()
+        same = self._answering(client_id, key)
         if same is not None:
-            contact_id = int(same[0])
+            contact_id = same
             self.conn.execute(
                 "INSERT INTO contact_entities (uuid, contact_id, created_key) VALUES (?, ?, ?)",
                 [entity, contact_id, key],
@@ -501,6 +503,7 @@ class Applier:
                 [entity, contact_id, entity],
             )
             self._contact_name(contact_id, shown, stamps.creation_rank(stamp))
+            self._removed_by(entity, contact_id)
             self._arrived(entity)
             return contact_id
         cur = self.conn.execute(
@@ -514,20 +517,22 @@ class Applier:
             [entity, contact_id, key],
         )
         self._settle_contact_keys(client_id, key)
+        self._removed_by(entity, contact_id)
         self.created[entity] = contact_id
         self._arrived(entity)
         return contact_id
 
-    def _contact_name(self, contact_id: int, name: str, rank: str) -> None:
+    def _contact_name(self, contact_id: int, name: str, rank: str) -> bool:
+        """The contact's name, if this one ranks higher; whether it changed."""
         known = self._names.get(contact_id)
         if known is not None and not wins(rank, name, known[0], known[1]):
-            return  # the name it has outranks this one (no need to read the row again)
+            return False  # the name it has outranks this one (no need to read the row again)
         row = self.conn.execute(
             "SELECT client_id, name_key, stamp, name FROM contacts WHERE id = ?", [contact_id]
         ).fetchone()
         self._names[contact_id] = (row[2], row[3])
         if not wins(rank, name, row[2], row[3]):
-            return
+            return False
         self._names[contact_id] = (rank, name)
         key = name_key(name)
         self.conn.execute(
@@ -535,6 +540,7 @@ class Applier:
             [name, key, rank, contact_id],
         )
         self._settle_contact_keys(row[0], row[1], key)
+        return bool(name != row[3])
 
     def _settle_contact_keys(self, client_id: int, *keys: str) -> None:
         _settle_keys(self.conn, "contacts", " AND client_id = ?", (client_id,), keys)
@@ -543,10 +549,12 @@ class Applier:
 
     def _contact_fields(self, contact_id: int, body: dict[str, Any], stamp: str) -> str:
         row = self.conn.execute(
-            "SELECT role, email, phone, role_stamp, email_stamp, phone_stamp FROM contacts"
-            " WHERE id = ?",
+            "SELECT role, email, phone, role_stamp, email_stamp, phone_stamp, removed"
+            " FROM contacts WHERE id = ?",
             [contact_id],
         ).fetchone()
+        if row[6] is not None:
+            return "skipped"  # removed: nothing of theirs is kept, and nothing later is
         changed = False
         for i, field in enumerate(self._CONTACT_FIELDS):
             if field in body and wins(stamp, body[field], row[3 + i], row[i]):
@@ -558,7 +566,11 @@ class Applier:
         return "updated" if changed else "skipped"
 
     def join_contacts(self, a: int, b: int, *, client_id: int) -> int:
-        """Make two contacts one person, at `client_id`; returns the row kept."""
+        """Make two contacts one person, at `client_id`; returns the row kept.
+
+        A join is a union: the higher-ranked name, each field's latest value, every
+        uuid and alias of both, every note and promise of both; removed if either was.
+        """
         self._forget_rows()
         conn = self.conn
         rows = {
@@ -581,6 +593,15 @@ class Applier:
                     f"UPDATE contacts SET {field} = ?, {field}_stamp = ? WHERE id = ?",
                     [gone[6 + i], gone[9 + i], keep[0]],
                 )
+        # A note that named both names one person, where the first of them stood.
+        conn.execute(
+            "UPDATE note_contacts SET position = (SELECT g.position FROM note_contacts g"
+            " WHERE g.note_id = note_contacts.note_id AND g.contact_id = :gone)"
+            " WHERE contact_id = :keep AND EXISTS (SELECT 1 FROM note_contacts g"
+            " WHERE g.note_id = note_contacts.note_id AND g.contact_id = :gone"
+            " AND g.position < note_contacts.position)",
+            {"keep": keep[0], "gone": gone[0]},
+        )
         conn.execute(
             "UPDATE OR IGNORE note_contacts SET contact_id = ? WHERE contact_id = ?",
             [keep[0], gone[0]],
@@ -590,6 +611,11 @@ class Applier:
         conn.execute(
             "UPDATE contact_entities SET contact_id = ? WHERE contact_id = ?", [keep[0], gone[0]]
         )
+        for key, name, stamp in conn.execute(
+            "SELECT key, name, stamp FROM contact_aliases WHERE contact_id = ?", [gone[0]]
+        ).fetchall():
+            self._alias_row(keep[0], key, name, stamp)
+        conn.execute("DELETE FROM contact_aliases WHERE contact_id = ?", [gone[0]])
         conn.execute("DELETE FROM contacts WHERE id = ?", [gone[0]])
         if keep[2] != client_id:
             conn.execute(
@@ -598,7 +624,67 @@ class Applier:
             )
         final = conn.execute("SELECT name_key FROM contacts WHERE id = ?", [keep[0]]).fetchone()
         self._settle_contact_keys(client_id, keep[4], gone[4], final[0])
+        self._settle_removed(int(keep[0]))
         return int(keep[0])
+
+    def join_named_alike(self, client_id: int) -> None:
+        """Contacts of one client that answer to one name (made under it, or given it as
+        an alias) become one person, until no two do."""
+        while True:
+            row = self.conn.execute(
+                "SELECT min(contact_id), max(contact_id) FROM ("
+                " SELECT e.created_key AS key, c.id AS contact_id FROM contact_entities e"
+                " JOIN contacts c ON c.id = e.contact_id WHERE c.client_id = :c"
+                " UNION SELECT a.key, c.id FROM contact_aliases a"
+                " JOIN contacts c ON c.id = a.contact_id WHERE c.client_id = :c)"
+                " GROUP BY key HAVING count(DISTINCT contact_id) > 1 LIMIT 1",
+                {"c": client_id},
+            ).fetchone()
+            if row is None:
+                return
+            self.join_contacts(int(row[0]), int(row[1]), client_id=client_id)
+
+    def _alias_row(self, contact_id: int, key: str, name: str, stamp: str) -> bool:
+        """Record that the contact answers to `name`; the latest spelling of it stands."""
+        row = self.conn.execute(
+            "SELECT name, stamp FROM contact_aliases WHERE contact_id = ? AND key = ?",
+            [contact_id, key],
+        ).fetchone()
+        if row is not None and not wins(stamp, name, row[1], row[0]):
+            return False
+        self.conn.execute(
+            "INSERT INTO contact_aliases (contact_id, key, name, stamp) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (contact_id, key) DO UPDATE SET name = excluded.name,"
+            " stamp = excluded.stamp",
+            [contact_id, key, name, stamp],
+        )
+        return row is None or row[0] != name
+
+    def _removed_by(self, entity: str, contact_id: int) -> None:
+        """A uuid has joined the contact: if it was removed, so is the contact."""
+        if (
+            self.conn.execute("SELECT 1 FROM contact_removals WHERE uuid = ?", [entity]).fetchone()
+            is not None
+        ):
+            self._settle_removed(contact_id)
+
+    def _settle_removed(self, contact_id: int) -> bool:
+        """A contact is removed while any uuid it is known by was removed: its details are
+        dropped (and stay dropped: `_contact_fields` ignores later ones), its name and
+        aliases stay, for the notes that named them. Whether it is removed."""
+        (stamp,) = self.conn.execute(
+            "SELECT min(r.stamp) FROM contact_removals r JOIN contact_entities e"
+            " ON e.uuid = r.uuid WHERE e.contact_id = ?",
+            [contact_id],
+        ).fetchone()
+        if stamp is None:
+            return False
+        self.conn.execute(
+            "UPDATE contacts SET removed = :s, role = NULL, email = NULL, phone = NULL,"
+            " role_stamp = :z, email_stamp = :z, phone_stamp = :z WHERE id = :id",
+            {"s": stamp, "z": stamps.ZERO_STAMP, "id": contact_id},
+        )
+        return True
 
     def _contact_create(self, change: Change) -> str:
         body = change.body
@@ -612,10 +698,62 @@ class Applier:
         return "added" if self.created.get(change.entity) == contact_id else "updated"
 
     def _contact_set(self, change: Change) -> str:
+        return self._contact_fields(self._need_contact(change.entity), change.body, change.stamp)
+
+    def _contact_rename(self, change: Change) -> str:
+        contact_id = self._need_contact(change.entity)
+        renamed = self._contact_name(
+            contact_id, clean_name(change.body["name"]), stamps.rename_rank(change.stamp)
+        )
+        return "updated" if renamed else "skipped"
+
+    def _contact_merge(self, change: Change) -> str:
+        source = self._need_contact(change.entity)
+        target = self._need_contact(change.body["into"])
+        result = "skipped"
+        if source != target:
+            (client_id,) = self.conn.execute(
+                "SELECT client_id FROM contacts WHERE id = ?", [target]
+            ).fetchone()
+            target = self.join_contacts(source, target, client_id=int(client_id))
+            self.join_named_alike(int(client_id))  # it may have come from another client row
+            target = self._need_contact(change.body["into"])
+            result = "updated"
+        name = change.body.get("name")
+        if name:
+            self._contact_name(target, clean_name(name), stamps.rename_rank(change.stamp))
+        return result
+
+    def _contact_alias(self, change: Change) -> str:
+        contact_id = self._need_contact(change.entity)
+        alias = clean_name(change.body["alias"])
+        added = self._alias_row(contact_id, name_key(alias), alias, change.stamp)
+        (client_id,) = self.conn.execute(
+            "SELECT client_id FROM contacts WHERE id = ?", [contact_id]
+        ).fetchone()
+        self.join_named_alike(int(client_id))  # whoever else answers to it is this person
+        contact_id = self._need_contact(change.entity)
+        name = change.body.get("name")
+        if name:
+            self._contact_name(contact_id, clean_name(name), stamps.rename_rank(change.stamp))
+        return "updated" if added else "skipped"
+
+    def _contact_remove(self, change: Change) -> str:
+        """For good: a removal is kept even before the contact arrives, and a contact that
+        any removed uuid joins (a late note, an old bundle, a merge) is removed too."""
+        self.conn.execute(
+            "INSERT INTO contact_removals (uuid, stamp) VALUES (?, ?)"
+            " ON CONFLICT (uuid) DO UPDATE SET stamp = min(stamp, excluded.stamp)",
+            [change.entity, change.stamp],
+        )
         contact_id = self.contact_row(change.entity)
         if contact_id is None:
-            raise Waiting(change.entity)
-        return self._contact_fields(contact_id, change.body, change.stamp)
+            return "skipped"
+        before = self.conn.execute(
+            "SELECT removed FROM contacts WHERE id = ?", [contact_id]
+        ).fetchone()[0]
+        self._settle_removed(contact_id)
+        return "skipped" if before is not None else "updated"
 
     def _people(
         self,
