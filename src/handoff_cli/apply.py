@@ -505,7 +505,7 @@ class Applier:
             self._contact_name(contact_id, shown, stamps.creation_rank(stamp))
             self._removed_by(entity, contact_id)
             self._arrived(entity)
-            return contact_id
+            return self._need_contact(entity)  # a merge waiting for it may have moved it
         cur = self.conn.execute(
             "INSERT INTO contacts (uuid, client_id, name, key, name_key, stamp)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -520,7 +520,7 @@ class Applier:
         self._removed_by(entity, contact_id)
         self.created[entity] = contact_id
         self._arrived(entity)
-        return contact_id
+        return self._need_contact(entity)
 
     def _contact_name(self, contact_id: int, name: str, rank: str) -> bool:
         """The contact's name, if this one ranks higher; whether it changed."""
@@ -695,7 +695,7 @@ class Applier:
         client_id = self._need_client(body["client"])
         contact_id = self.ensure_contact(client_id, change.entity, body["name"], change.stamp)
         self._contact_fields(contact_id, body, change.stamp)
-        return "added" if self.created.get(change.entity) == contact_id else "updated"
+        return "added" if change.entity in self.created else "updated"
 
     def _contact_set(self, change: Change) -> str:
         return self._contact_fields(self._need_contact(change.entity), change.body, change.stamp)
@@ -764,12 +764,32 @@ class Applier:
         stamp: str,
     ) -> list[int]:
         """The contacts a record names, made if new; each named once."""
-        found: list[int] = []
+        return self._rows_of(self._named(client_id, client_entity, names, ids, stamp))
+
+    def _named(
+        self,
+        client_id: int,
+        client_entity: str,
+        names: Sequence[str],
+        ids: Sequence[str],
+        stamp: str,
+    ) -> list[str]:
+        """The uuids a record names people by, each made (or joined) if new."""
+        entities = []
         for i, name in enumerate(names):
             if not clean_name(name):
                 continue
             entity = ids[i] if i < len(ids) else derived_uuid(client_entity, name_key(name))
-            contact_id = self.ensure_contact(client_id, entity, name, stamp)
+            self.ensure_contact(client_id, entity, name, stamp)
+            entities.append(entity)
+        return entities
+
+    def _rows_of(self, entities: Sequence[str]) -> list[int]:
+        """The contacts known by these uuids now, each once, in order. Read after all of
+        them were made: making one may apply a merge that was waiting for it."""
+        found: list[int] = []
+        for entity in entities:
+            contact_id = self._need_contact(entity)
             if contact_id not in found:
                 found.append(contact_id)
         return found
@@ -814,7 +834,7 @@ class Applier:
         """New notes (not here, not removed), each with its client's row: the rows, their
         people and their search entries, written with one statement each for all of them."""
         (next_id,) = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()
-        rows, links, bodies = [], [], []
+        rows, named, bodies = [], [], []
         from handoff_cli.searchtext import index_body
 
         for note_id, (change, client_id) in enumerate(notes, start=int(next_id)):
@@ -829,13 +849,18 @@ class Applier:
                     change.stamp, body.get("on"),
                 )
             )  # fmt: skip
-            people = self._people(
+            people = self._named(
                 client_id, body["client"], body.get("with", ()), body.get("with_ids", ()),
                 change.stamp,
             )  # fmt: skip
-            links += [(note_id, c, i) for i, c in enumerate(people)]
+            named.append((note_id, people))
             bodies.append((note_id, index_body(body["text"], *tags)))
             self.created[change.entity] = note_id
+        links = [
+            (note_id, contact_id, i)
+            for note_id, people in named
+            for i, contact_id in enumerate(self._rows_of(people))
+        ]
         self.conn.executemany(self._INSERT_NOTE, rows)
         self.conn.executemany(
             "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)", links
@@ -988,12 +1013,18 @@ class Applier:
             if body["title"] != row[6]:
                 index_promise(conn, promise_id, body["title"])
                 changed = True
+        named: list[str] = []
+        if body.get("to"):
+            # The person is known at the client whether or not this recipient stands (a
+            # later change may name another): the contacts are the same in any order.
+            ids = [body["to_id"]] if body.get("to_id") else []
+            if "client" in body:
+                person_client, entity = self._need_client(body["client"]), body["client"]
+            else:
+                person_client, entity = client_id, self._entity_of_client(client_id)
+            named = self._named(person_client, entity, [body["to"]], ids, stamp)
         if take("to"):
-            contact_id = None
-            if body["to"]:
-                ids = [body["to_id"]] if body.get("to_id") else []
-                entity = body.get("client") or self._entity_of_client(client_id)
-                contact_id = self._people(client_id, entity, [body["to"]], ids, stamp)[0]
+            contact_id = self._rows_of(named)[0] if named else None
             sets += ["contact_id = ?", "to_stamp = ?"]
             params += [contact_id, stamp]
             changed = changed or body["to"] != row[7]

@@ -38,9 +38,7 @@ class ContactGroup(TyperGroup):
     def shell_complete(self, ctx: Any, incomplete: str) -> list[Any]:
         """Its commands, then (for the short form) the client names, as the fast path
         offers them (cli/fast.py: contact_words)."""
-        import os
-
-        from handoff_cli.cli.fast import client_names
+        from handoff_cli.cli.options import complete_client
 
         items = super().shell_complete(ctx, incomplete)
         if incomplete.startswith("-"):
@@ -48,9 +46,7 @@ class ContactGroup(TyperGroup):
         # Typer's completion item class is not public: take it from its own answer
         # (every command is offered for an empty word, so there is one).
         item = type(super().shell_complete(ctx, "")[0])
-        db = ctx.find_root().params.get("db")
-        names = client_names(incomplete, os.environ, db=db if isinstance(db, str) else None)
-        return [*items, *(item(n) for n in names)]
+        return [*items, *(item(n) for n in complete_client(ctx, incomplete))]
 
 
 app = typer.Typer(

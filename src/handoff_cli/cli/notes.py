@@ -251,7 +251,7 @@ def show(
             }
         )
         return
-    names = [found.name, *(c.name for c in contacts)]
+    names = [found.name, *(n for c in contacts for n in (c.name, *c.aliases))]
     with paged(common.pager_wanted(ctx)):
         _print_client(found.name, summary, contacts, promises, progress, names, clock.date())
         heading = "Notes, newest first"
@@ -292,6 +292,8 @@ def _print_client(
         for c in contacts:
             details = [d for d in (c.role, c.email, c.phone) if d]
             line = f"  {safe_line(c.name)}"
+            if c.aliases:
+                line += " (also " + ", ".join(safe_line(a) for a in c.aliases) + ")"
             if details:
                 line += "  " + style(" · ".join(safe_line(d) for d in details), "dim")
             out(render.wrap(line, keep=names))
