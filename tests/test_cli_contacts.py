@@ -16,7 +16,6 @@ from test_fast_path import assert_same, base, bash, both  # noqa: F401 (base: a 
 
 from handoff_cli.shapes import contact_record
 
-
 CLIENTS = ["Acme\\ Corp", "Beacon\\ Labs", "山田商事"]  # test_fast_path's seed, as bash gets them
 
 
@@ -50,7 +49,7 @@ def test_with_a_name_close_to_a_contact_is_refused_and_nothing_is_saved(
     line = one_line_error(run("log", "Acme", "budget talk", "--with", "高橋"))
     assert line == (
         "error: no contact '高橋' at Acme yet; did you mean '高橋 誠'? "
-        '(quote names with spaces: "高橋 誠") (add --new-contact to add \'高橋\')'
+        "(quote names with spaces: \"高橋 誠\") (add --new-contact to add '高橋')"
     )
     assert "did you mean 'Tanaka'?" in one_line_error(
         run("log", "Acme", "call", "--with", "Tanka", "--with", "高橋 誠")
