@@ -25,7 +25,8 @@ from handoff_cli.store import Store
 START = datetime(2026, 10, 1, 9, 0, tzinfo=timezone(timedelta(hours=9)))
 CLIENTS = ["Acme", "ACME", "Beta", "山田商事", "Gamma"]
 NAMES = ["Acme Corp", "Beta Labs", "山田", "Delta"]
-PEOPLE = ["Tanaka", "tanaka", "Sato", "佐藤 花子"]
+PEOPLE = ["Tanaka", "tanaka", "Sato", "佐藤 花子", "Tanka", "Kobayashi Keiko", "小林 恵子"]
+OTHER_NAMES = ["Kobayashi Keiko", "小林 恵子", "Tanaka Ichiro", "佐藤", "Sato", "tanaka"]
 RULES = ["daily", "weekly", "monthly", "every 2 weeks"]
 
 
@@ -61,8 +62,9 @@ class Device:
         """One random change; returns what it was (for a failing seed's story)."""
         kind = self.rng.choices(
             ["log", "edit", "remove", "promise", "done", "early", "skip", "undo", "take",
-             "rename", "modify", "pause", "resume", "contact"],
-            [10, 3, 2, 5, 6, 2, 2, 3, 2, 1, 2, 1, 1, 2],
+             "rename", "modify", "pause", "resume", "contact", "contact_rename",
+             "contact_merge", "contact_alias", "contact_remove"],
+            [10, 3, 2, 5, 6, 2, 2, 3, 2, 1, 2, 1, 1, 2, 1, 1, 2, 1],
         )[0]  # fmt: skip
         try:
             with self.store.write():
@@ -85,6 +87,7 @@ class Device:
             self.store, w, client, at=self.now, kind="note",
             text=f"{self.name} {self.rng.randint(0, 999)}", author=self.name, with_=people,
             tags=self.rng.sample(["a", "b"], self.rng.randint(0, 1)),
+            new_contact=self.rng.random() < 0.8,  # near names (Tanka) are people too, mostly
         )  # fmt: skip
         return f"log {note.uuid[:8]} on {client.name}"
 
@@ -120,6 +123,7 @@ class Device:
             made = writes.add_promise(
                 self.store, w, client, title=f"one-off {self.rng.randint(0, 99)}", to=to,
                 rule=None, start=due, after_done=False, due_at=None, owner=self.name,
+                new_contact=True,
             )  # fmt: skip
         else:
             start = self.now.date() - timedelta(days=self.rng.randint(0, 40))
@@ -127,7 +131,7 @@ class Device:
             made = writes.add_promise(
                 self.store, w, client, title=f"duty {self.rng.randint(0, 99)}", to=to,
                 rule=rule, start=start, after_done=self.rng.random() < 0.2, due_at=None,
-                owner=self.name,
+                owner=self.name, new_contact=True,
             )  # fmt: skip
         return f"promise {made.uuid[:8]}"
 
@@ -176,6 +180,10 @@ class Device:
 
     def _modify(self, w: Any) -> str:
         p = self._pick("open")
+        if self.rng.random() < 0.2:
+            to = self.rng.choice(["", *PEOPLE])
+            writes.modify(self.store, w, p, to=to, new_contact=True)
+            return f"modify --to {to!r} {p.uuid[:8]}"
         if p.rule is None or self.rng.random() < 0.5:
             writes.modify(self.store, w, p, title=f"{p.title}+")
             return f"modify title {p.uuid[:8]}"
@@ -208,9 +216,43 @@ class Device:
             self.store, w, client, name,
             role=self.rng.choice([None, "manager", ""]),
             phone=self.rng.choice([None, f"03-{self.rng.randint(1000, 9999)}"]),
-            email=None,
+            email=None, new_contact=True,
         )  # fmt: skip
         return f"contact {name} at {client.name}"
+
+    def _person(self) -> tuple[Any, Any]:
+        """A listed contact of some client."""
+        people = [(c, p) for c in self.store.clients() for p in self.store.contacts(c)]
+        if not people:
+            msg = "no contact"
+            raise BadInput(msg)
+        return self.rng.choice(people)
+
+    def _contact_rename(self, w: Any) -> str:
+        client, person = self._person()
+        new = self.rng.choice(OTHER_NAMES)
+        writes.rename_contact(self.store, w, client, person, new)
+        return f"contact rename {person.name} -> {new} at {client.name}"
+
+    def _contact_merge(self, w: Any) -> str:
+        client, person = self._person()
+        others = [p for p in self.store.contacts(client) if p.id != person.id]
+        if not others:
+            return "contact merge: no other contact"
+        into = self.rng.choice(others)
+        writes.merge_contacts(self.store, w, client, person, into)
+        return f"contact merge {person.name} into {into.name} at {client.name}"
+
+    def _contact_alias(self, w: Any) -> str:
+        client, person = self._person()
+        alias = self.rng.choice(OTHER_NAMES)
+        writes.alias_contact(self.store, w, client, person, alias)
+        return f"contact alias {person.name} = {alias} at {client.name}"
+
+    def _contact_remove(self, w: Any) -> str:
+        client, person = self._person()
+        writes.remove_contact(self.store, w, person)
+        return f"contact rm {person.name} at {client.name}"
 
 
 def canonical(store: Store, *, today: date | None = None) -> Any:

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 # PRODUCT.md's note keys, plus "on" (the promise it is progress on, `log --on`).
 NOTE_KEYS = {"id", "uuid", "client", "at", "kind", "text", "author", "with", "tags", "on"}
-CONTACT_KEYS = {"id", "uuid", "name", "role", "email", "phone"}
+CONTACT_KEYS = {"id", "uuid", "name", "role", "email", "phone", "also_known_as"}
 # PRODUCT.md's promise keys, plus the additions handoff makes.
 PROMISE_KEYS = {"id", "uuid", "client", "title", "to", "owner", "rule", "next_due", "status"} | {
     "every",
@@ -358,6 +358,7 @@ def test_show_json_pins_the_keys_of_notes_contacts_and_promises(run: Run) -> Non
         "role": None,
         "email": None,
         "phone": "03-1234",
+        "also_known_as": [],
     }
     assert len(data["promises"]) == 2
     for promise in data["promises"]:
@@ -464,6 +465,7 @@ def test_contact_json_for_a_new_person(run: Run) -> None:
         "role": None,
         "email": None,
         "phone": None,
+        "also_known_as": [],
     }
     uuid.UUID(data["uuid"])
 

@@ -267,12 +267,13 @@ BUNDLE_KEYS = {"format", "version", "exported_at", "author", "clients", "tombsto
 STAMP_KEYS = {"clock", "writer"}
 CLIENT_KEYS = {"uuid", "name", "contacts", "promises", "notes", "aliases", "renamed"} | STAMP_KEYS
 CONTACT_KEYS = (
-    {"id", "uuid", "name", "role", "email", "phone"}
+    {"id", "uuid", "name", "role", "email", "phone", "also_known_as"}
     | STAMP_KEYS
     | {
         "stamps",
         "aliases",
         "renamed",
+        "also_known_as_stamps",
     }
 )
 NOTE_KEYS = (

@@ -411,28 +411,13 @@ class Applier:
             )
         }
         keep, gone = sorted((rows[a], rows[b]), key=lambda r: r[1])
-        for contact_id, key in conn.execute(
-            "SELECT c.id, e.created_key FROM contacts c JOIN contact_entities e"
-            " ON e.contact_id = c.id WHERE c.client_id = ?",
-            [gone[0]],
+        for (contact_id,) in conn.execute(
+            "SELECT id FROM contacts WHERE client_id = ?", [gone[0]]
         ).fetchall():
-            twin = conn.execute(
-                "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
-                " WHERE c.client_id = ? AND e.created_key = ? AND c.id != ? LIMIT 1",
-                [keep[0], key, contact_id],
-            ).fetchone()
-            still_there = conn.execute(
-                "SELECT client_id FROM contacts WHERE id = ?", [contact_id]
-            ).fetchone()
-            if still_there is None:
-                continue  # joined already through another of its keys
-            if twin is not None:
-                self.join_contacts(contact_id, int(twin[0]), client_id=keep[0])
-            elif still_there[0] == gone[0]:
-                conn.execute(
-                    "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
-                    [keep[0], f"{_SLOT}moving{contact_id}", contact_id],
-                )
+            conn.execute(
+                "UPDATE contacts SET client_id = ?, key = ? WHERE id = ?",
+                [keep[0], f"{_SLOT}moving{contact_id}", contact_id],
+            )
         for table in ("notes", "promises"):
             conn.execute(
                 f"UPDATE {table} SET client_id = ? WHERE client_id = ?", [keep[0], gone[0]]
@@ -455,6 +440,7 @@ class Applier:
             for r in conn.execute("SELECT name_key FROM contacts WHERE client_id = ?", [keep[0]])
         }
         self._settle_contact_keys(keep[0], *names)
+        self.join_named_alike(keep[0])  # the people both clients knew are one person each
         return int(keep[0])
 
     # -------------------------------------------------------------- contacts
@@ -471,11 +457,31 @@ class Applier:
         self._contacts[entity] = int(row[0])
         return int(row[0])
 
+    def _need_contact(self, entity: str) -> int:
+        found = self.contact_row(entity)
+        if found is None:
+            raise Waiting(entity)
+        return found
+
+    def _answering(self, client_id: int, key: str) -> int | None:
+        """The contact at the client that answers to `key`: one made under that name
+        (here or on another machine), or given it as an alias. Never more than one:
+        `join_named_alike` makes such contacts one person as soon as they meet."""
+        row = self.conn.execute(
+            "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
+            " WHERE c.client_id = :c AND e.created_key = :k"
+            " UNION ALL SELECT c.id FROM contacts c JOIN contact_aliases a ON a.contact_id = c.id"
+            " WHERE c.client_id = :c AND a.key = :k LIMIT 1",
+            {"c": client_id, "k": key},
+        ).fetchone()
+        return None if row is None else int(row[0])
+
     def ensure_contact(self, client_id: int, entity: str, name: str, stamp: str) -> int:
         """The contact `entity` (named `name`) at the client, made if new.
 
         A contact created under the same name at the same client is the same
-        person: the new uuid joins it.
+        person, and so is one that was given that name as an alias: the new
+        uuid joins it.
         """
         shown = clean_name(name)
         known = self.contact_row(entity)
@@ -484,13 +490,9 @@ class Applier:
             self._contact_name(known, shown, stamps.creation_rank(stamp))
             return known
         key = name_key(shown)
-        same = self.conn.execute(
-            "SELECT c.id FROM contacts c JOIN contact_entities e ON e.contact_id = c.id"
-            " WHERE c.client_id = ? AND e.created_key = ? LIMIT 1",
-            [client_id, key],
-        ).fetchone()
+        same = self._answering(client_id, key)
         if same is not None:
-            contact_id = int(same[0])
+            contact_id = same
             self.conn.execute(
                 "INSERT INTO contact_entities (uuid, contact_id, created_key) VALUES (?, ?, ?)",
                 [entity, contact_id, key],
@@ -500,8 +502,9 @@ class Applier:
                 [entity, contact_id, entity],
             )
             self._contact_name(contact_id, shown, stamps.creation_rank(stamp))
+            self._removed_by(entity, contact_id)
             self._arrived(entity)
-            return contact_id
+            return self._need_contact(entity)  # a merge waiting for it may have moved it
         cur = self.conn.execute(
             "INSERT INTO contacts (uuid, client_id, name, key, name_key, stamp)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -513,20 +516,22 @@ class Applier:
             [entity, contact_id, key],
         )
         self._settle_contact_keys(client_id, key)
+        self._removed_by(entity, contact_id)
         self.created[entity] = contact_id
         self._arrived(entity)
-        return contact_id
+        return self._need_contact(entity)
 
-    def _contact_name(self, contact_id: int, name: str, rank: str) -> None:
+    def _contact_name(self, contact_id: int, name: str, rank: str) -> bool:
+        """The contact's name, if this one ranks higher; whether it changed."""
         known = self._names.get(contact_id)
         if known is not None and not wins(rank, name, known[0], known[1]):
-            return  # the name it has outranks this one (no need to read the row again)
+            return False  # the name it has outranks this one (no need to read the row again)
         row = self.conn.execute(
             "SELECT client_id, name_key, stamp, name FROM contacts WHERE id = ?", [contact_id]
         ).fetchone()
         self._names[contact_id] = (row[2], row[3])
         if not wins(rank, name, row[2], row[3]):
-            return
+            return False
         self._names[contact_id] = (rank, name)
         key = name_key(name)
         self.conn.execute(
@@ -534,6 +539,7 @@ class Applier:
             [name, key, rank, contact_id],
         )
         self._settle_contact_keys(row[0], row[1], key)
+        return bool(name != row[3])
 
     def _settle_contact_keys(self, client_id: int, *keys: str) -> None:
         _settle_keys(self.conn, "contacts", " AND client_id = ?", (client_id,), keys)
@@ -542,10 +548,12 @@ class Applier:
 
     def _contact_fields(self, contact_id: int, body: dict[str, Any], stamp: str) -> str:
         row = self.conn.execute(
-            "SELECT role, email, phone, role_stamp, email_stamp, phone_stamp FROM contacts"
-            " WHERE id = ?",
+            "SELECT role, email, phone, role_stamp, email_stamp, phone_stamp, removed"
+            " FROM contacts WHERE id = ?",
             [contact_id],
         ).fetchone()
+        if row[6] is not None:
+            return "skipped"  # removed: nothing of theirs is kept, and nothing later is
         changed = False
         for i, field in enumerate(self._CONTACT_FIELDS):
             if field in body and wins(stamp, body[field], row[3 + i], row[i]):
@@ -557,7 +565,11 @@ class Applier:
         return "updated" if changed else "skipped"
 
     def join_contacts(self, a: int, b: int, *, client_id: int) -> int:
-        """Make two contacts one person, at `client_id`; returns the row kept."""
+        """Make two contacts one person, at `client_id`; returns the row kept.
+
+        A join is a union: the higher-ranked name, each field's latest value, every
+        uuid and alias of both, every note and promise of both; removed if either was.
+        """
         self._forget_rows()
         conn = self.conn
         rows = {
@@ -580,6 +592,15 @@ class Applier:
                     f"UPDATE contacts SET {field} = ?, {field}_stamp = ? WHERE id = ?",
                     [gone[6 + i], gone[9 + i], keep[0]],
                 )
+        # A note that named both names one person, where the first of them stood.
+        conn.execute(
+            "UPDATE note_contacts SET position = (SELECT g.position FROM note_contacts g"
+            " WHERE g.note_id = note_contacts.note_id AND g.contact_id = :gone)"
+            " WHERE contact_id = :keep AND EXISTS (SELECT 1 FROM note_contacts g"
+            " WHERE g.note_id = note_contacts.note_id AND g.contact_id = :gone"
+            " AND g.position < note_contacts.position)",
+            {"keep": keep[0], "gone": gone[0]},
+        )
         conn.execute(
             "UPDATE OR IGNORE note_contacts SET contact_id = ? WHERE contact_id = ?",
             [keep[0], gone[0]],
@@ -589,6 +610,11 @@ class Applier:
         conn.execute(
             "UPDATE contact_entities SET contact_id = ? WHERE contact_id = ?", [keep[0], gone[0]]
         )
+        for key, name, stamp in conn.execute(
+            "SELECT key, name, stamp FROM contact_aliases WHERE contact_id = ?", [gone[0]]
+        ).fetchall():
+            self._alias_row(keep[0], key, name, stamp)
+        conn.execute("DELETE FROM contact_aliases WHERE contact_id = ?", [gone[0]])
         conn.execute("DELETE FROM contacts WHERE id = ?", [gone[0]])
         if keep[2] != client_id:
             conn.execute(
@@ -597,7 +623,67 @@ class Applier:
             )
         final = conn.execute("SELECT name_key FROM contacts WHERE id = ?", [keep[0]]).fetchone()
         self._settle_contact_keys(client_id, keep[4], gone[4], final[0])
+        self._settle_removed(int(keep[0]))
         return int(keep[0])
+
+    def join_named_alike(self, client_id: int) -> None:
+        """Contacts of one client that answer to one name (made under it, or given it as
+        an alias) become one person, until no two do."""
+        while True:
+            row = self.conn.execute(
+                "SELECT min(contact_id), max(contact_id) FROM ("
+                " SELECT e.created_key AS key, c.id AS contact_id FROM contact_entities e"
+                " JOIN contacts c ON c.id = e.contact_id WHERE c.client_id = :c"
+                " UNION SELECT a.key, c.id FROM contact_aliases a"
+                " JOIN contacts c ON c.id = a.contact_id WHERE c.client_id = :c)"
+                " GROUP BY key HAVING count(DISTINCT contact_id) > 1 LIMIT 1",
+                {"c": client_id},
+            ).fetchone()
+            if row is None:
+                return
+            self.join_contacts(int(row[0]), int(row[1]), client_id=client_id)
+
+    def _alias_row(self, contact_id: int, key: str, name: str, stamp: str) -> bool:
+        """Record that the contact answers to `name`; the latest spelling of it stands."""
+        row = self.conn.execute(
+            "SELECT name, stamp FROM contact_aliases WHERE contact_id = ? AND key = ?",
+            [contact_id, key],
+        ).fetchone()
+        if row is not None and not wins(stamp, name, row[1], row[0]):
+            return False
+        self.conn.execute(
+            "INSERT INTO contact_aliases (contact_id, key, name, stamp) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (contact_id, key) DO UPDATE SET name = excluded.name,"
+            " stamp = excluded.stamp",
+            [contact_id, key, name, stamp],
+        )
+        return row is None or row[0] != name
+
+    def _removed_by(self, entity: str, contact_id: int) -> None:
+        """A uuid has joined the contact: if it was removed, so is the contact."""
+        if (
+            self.conn.execute("SELECT 1 FROM contact_removals WHERE uuid = ?", [entity]).fetchone()
+            is not None
+        ):
+            self._settle_removed(contact_id)
+
+    def _settle_removed(self, contact_id: int) -> bool:
+        """A contact is removed while any uuid it is known by was removed: its details are
+        dropped (and stay dropped: `_contact_fields` ignores later ones), its name and
+        aliases stay, for the notes that named them. Whether it is removed."""
+        (stamp,) = self.conn.execute(
+            "SELECT min(r.stamp) FROM contact_removals r JOIN contact_entities e"
+            " ON e.uuid = r.uuid WHERE e.contact_id = ?",
+            [contact_id],
+        ).fetchone()
+        if stamp is None:
+            return False
+        self.conn.execute(
+            "UPDATE contacts SET removed = :s, role = NULL, email = NULL, phone = NULL,"
+            " role_stamp = :z, email_stamp = :z, phone_stamp = :z WHERE id = :id",
+            {"s": stamp, "z": stamps.ZERO_STAMP, "id": contact_id},
+        )
+        return True
 
     def _contact_create(self, change: Change) -> str:
         body = change.body
@@ -608,13 +694,65 @@ class Applier:
         client_id = self._need_client(body["client"])
         contact_id = self.ensure_contact(client_id, change.entity, body["name"], change.stamp)
         self._contact_fields(contact_id, body, change.stamp)
-        return "added" if self.created.get(change.entity) == contact_id else "updated"
+        return "added" if change.entity in self.created else "updated"
 
     def _contact_set(self, change: Change) -> str:
+        return self._contact_fields(self._need_contact(change.entity), change.body, change.stamp)
+
+    def _contact_rename(self, change: Change) -> str:
+        contact_id = self._need_contact(change.entity)
+        renamed = self._contact_name(
+            contact_id, clean_name(change.body["name"]), stamps.rename_rank(change.stamp)
+        )
+        return "updated" if renamed else "skipped"
+
+    def _contact_merge(self, change: Change) -> str:
+        source = self._need_contact(change.entity)
+        target = self._need_contact(change.body["into"])
+        result = "skipped"
+        if source != target:
+            (client_id,) = self.conn.execute(
+                "SELECT client_id FROM contacts WHERE id = ?", [target]
+            ).fetchone()
+            target = self.join_contacts(source, target, client_id=int(client_id))
+            self.join_named_alike(int(client_id))  # it may have come from another client row
+            target = self._need_contact(change.body["into"])
+            result = "updated"
+        name = change.body.get("name")
+        if name:
+            self._contact_name(target, clean_name(name), stamps.rename_rank(change.stamp))
+        return result
+
+    def _contact_alias(self, change: Change) -> str:
+        contact_id = self._need_contact(change.entity)
+        alias = clean_name(change.body["alias"])
+        added = self._alias_row(contact_id, name_key(alias), alias, change.stamp)
+        (client_id,) = self.conn.execute(
+            "SELECT client_id FROM contacts WHERE id = ?", [contact_id]
+        ).fetchone()
+        self.join_named_alike(int(client_id))  # whoever else answers to it is this person
+        contact_id = self._need_contact(change.entity)
+        name = change.body.get("name")
+        if name:
+            self._contact_name(contact_id, clean_name(name), stamps.rename_rank(change.stamp))
+        return "updated" if added else "skipped"
+
+    def _contact_remove(self, change: Change) -> str:
+        """For good: a removal is kept even before the contact arrives, and a contact that
+        any removed uuid joins (a late note, an old bundle, a merge) is removed too."""
+        self.conn.execute(
+            "INSERT INTO contact_removals (uuid, stamp) VALUES (?, ?)"
+            " ON CONFLICT (uuid) DO UPDATE SET stamp = min(stamp, excluded.stamp)",
+            [change.entity, change.stamp],
+        )
         contact_id = self.contact_row(change.entity)
         if contact_id is None:
-            raise Waiting(change.entity)
-        return self._contact_fields(contact_id, change.body, change.stamp)
+            return "skipped"
+        before = self.conn.execute(
+            "SELECT removed FROM contacts WHERE id = ?", [contact_id]
+        ).fetchone()[0]
+        self._settle_removed(contact_id)
+        return "skipped" if before is not None else "updated"
 
     def _people(
         self,
@@ -625,12 +763,32 @@ class Applier:
         stamp: str,
     ) -> list[int]:
         """The contacts a record names, made if new; each named once."""
-        found: list[int] = []
+        return self._rows_of(self._named(client_id, client_entity, names, ids, stamp))
+
+    def _named(
+        self,
+        client_id: int,
+        client_entity: str,
+        names: Sequence[str],
+        ids: Sequence[str],
+        stamp: str,
+    ) -> list[str]:
+        """The uuids a record names people by, each made (or joined) if new."""
+        entities = []
         for i, name in enumerate(names):
             if not clean_name(name):
                 continue
             entity = ids[i] if i < len(ids) else derived_uuid(client_entity, name_key(name))
-            contact_id = self.ensure_contact(client_id, entity, name, stamp)
+            self.ensure_contact(client_id, entity, name, stamp)
+            entities.append(entity)
+        return entities
+
+    def _rows_of(self, entities: Sequence[str]) -> list[int]:
+        """The contacts known by these uuids now, each once, in order. Read after all of
+        them were made: making one may apply a merge that was waiting for it."""
+        found: list[int] = []
+        for entity in entities:
+            contact_id = self._need_contact(entity)
             if contact_id not in found:
                 found.append(contact_id)
         return found
@@ -675,7 +833,7 @@ class Applier:
         """New notes (not here, not removed), each with its client's row: the rows, their
         people and their search entries, written with one statement each for all of them."""
         (next_id,) = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM notes").fetchone()
-        rows, links, bodies = [], [], []
+        rows, named, bodies = [], [], []
         from handoff_cli.searchtext import index_body
 
         for note_id, (change, client_id) in enumerate(notes, start=int(next_id)):
@@ -690,13 +848,18 @@ class Applier:
                     change.stamp, body.get("on"),
                 )
             )  # fmt: skip
-            people = self._people(
+            people = self._named(
                 client_id, body["client"], body.get("with", ()), body.get("with_ids", ()),
                 change.stamp,
             )  # fmt: skip
-            links += [(note_id, c, i) for i, c in enumerate(people)]
+            named.append((note_id, people))
             bodies.append((note_id, index_body(body["text"], *tags)))
             self.created[change.entity] = note_id
+        links = [
+            (note_id, contact_id, i)
+            for note_id, people in named
+            for i, contact_id in enumerate(self._rows_of(people))
+        ]
         self.conn.executemany(self._INSERT_NOTE, rows)
         self.conn.executemany(
             "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)", links
@@ -849,12 +1012,18 @@ class Applier:
             if body["title"] != row[6]:
                 index_promise(conn, promise_id, body["title"])
                 changed = True
+        named: list[str] = []
+        if body.get("to"):
+            # The person is known at the client whether or not this recipient stands (a
+            # later change may name another): the contacts are the same in any order.
+            ids = [body["to_id"]] if body.get("to_id") else []
+            if "client" in body:
+                person_client, entity = self._need_client(body["client"]), body["client"]
+            else:
+                person_client, entity = client_id, self._entity_of_client(client_id)
+            named = self._named(person_client, entity, [body["to"]], ids, stamp)
         if take("to"):
-            contact_id = None
-            if body["to"]:
-                ids = [body["to_id"]] if body.get("to_id") else []
-                entity = body.get("client") or self._entity_of_client(client_id)
-                contact_id = self._people(client_id, entity, [body["to"]], ids, stamp)[0]
+            contact_id = self._rows_of(named)[0] if named else None
             sets += ["contact_id = ?", "to_stamp = ?"]
             params += [contact_id, stamp]
             changed = changed or body["to"] != row[7]

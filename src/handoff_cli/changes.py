@@ -103,6 +103,10 @@ KINDS: dict[str, dict[str, tuple[str, bool]]] = {
         "email": ("text?", False),
         "phone": ("text?", False),
     },
+    "contact.rename": {"name": ("str", True)},
+    "contact.merge": {"into": ("uuid", True), "name": ("str?", False)},
+    "contact.alias": {"alias": ("str", True), "name": ("str?", False)},
+    "contact.remove": {},
     "note.add": {
         "client": ("uuid", True),
         "at": ("moment", True),

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from handoff_cli import coverage, legacy, stamps
 from handoff_cli.changes import Change, derived_uuid
-from handoff_cli.formats.bundle import Bundle, BundleClient, BundlePromise
+from handoff_cli.formats.bundle import Bundle, BundleClient, BundleContact, BundlePromise
+from handoff_cli.names import name_key
 
 if TYPE_CHECKING:
     from handoff_cli.store import Store, Writer
@@ -73,7 +74,8 @@ def bundle_changes(bundle: Bundle, *, today: date) -> Iterator[Change]:
         for promise in client.promises:
             yield from _promise(client, promise, bundle, today)
     for tomb in bundle.tombstones:
-        yield _change("note.remove", tomb.uuid, {}, tomb.stamp)
+        kind = "contact.remove" if tomb.kind == "contact" else "note.remove"
+        yield _change(kind, tomb.uuid, {}, tomb.stamp)
 
 
 def _client(client: BundleClient) -> Iterator[Change]:
@@ -88,28 +90,45 @@ def _client(client: BundleClient) -> Iterator[Change]:
         # Known elsewhere by another uuid (made twice, or merged): the same client here too.
         yield _change("client.create", uuid, {"name": key}, stamps.ZERO_STAMP, tag="alias")
         yield _change("client.merge", uuid, {"into": client.uuid}, stamps.ZERO_STAMP, tag="alias")
-    for contact in client.contacts:
-        yield _change(
-            "contact.create",
-            contact.uuid,
-            {"client": client.uuid, "name": contact.name},
-            contact.stamp,
-        )
-        for field in ("role", "email", "phone"):
-            value = getattr(contact, field)
-            stamp = contact.stamps.get(field, stamps.ZERO_STAMP)
-            if value is None and stamp == stamps.ZERO_STAMP:
-                continue
-            yield _change("contact.set", contact.uuid, {field: value}, stamp, tag=field)
-        for uuid, key in contact.aliases:
-            if uuid != contact.uuid:
-                yield _change(
-                    "contact.create",
-                    uuid,
-                    {"client": client.uuid, "name": key},
-                    stamps.ZERO_STAMP,
-                    tag="alias",
-                )
+    for contact in (*client.contacts, *client.removed_contacts):
+        yield from _contact(client.uuid, contact)
+
+
+def _contact(client: str, contact: BundleContact) -> Iterator[Change]:
+    """A contact as the changes that make it: every uuid it is known by, made under the
+    name that uuid was made under (so every machine files a later record alike) and
+    joined into one; its name at the stamp that set it; its fields; its aliases."""
+    shown_key = name_key(contact.name)
+    known = [(contact.uuid, shown_key)] + [(u, k) for u, k in contact.aliases if u != contact.uuid]
+    for uuid, key in contact.aliases:  # its own uuid under the key it was made under
+        if uuid == contact.uuid:
+            known[0] = (uuid, key)
+    named = False  # whether the creation that gave the name was carried
+    for uuid, key in known:
+        creation = not contact.renamed and not named and key == shown_key
+        named = named or creation
+        body = {"client": client, "name": contact.name if key == shown_key else key}
+        stamp = contact.stamp if creation else stamps.ZERO_STAMP
+        if uuid == contact.uuid:
+            yield _change("contact.create", uuid, body, stamp)
+            continue
+        # Known elsewhere by another uuid too (made twice, merged): one person here too.
+        yield _change("contact.create", uuid, body, stamp, tag="alias")
+        yield _change("contact.merge", uuid, {"into": contact.uuid}, stamps.ZERO_STAMP, tag="alias")
+    if contact.renamed:
+        yield _change("contact.rename", contact.uuid, {"name": contact.name}, contact.stamp)
+    elif not named:  # its name came with a uuid made under another name (a merge)
+        body = {"client": client, "name": contact.name}
+        yield _change("contact.create", contact.uuid, body, contact.stamp, tag="name")
+    for field in ("role", "email", "phone"):
+        value = getattr(contact, field)
+        stamp = contact.stamps.get(field, stamps.ZERO_STAMP)
+        if value is None and stamp == stamps.ZERO_STAMP:
+            continue
+        yield _change("contact.set", contact.uuid, {field: value}, stamp, tag=field)
+    for alias, stamp in contact.also_known_as:
+        body = {"alias": alias}
+        yield _change("contact.alias", contact.uuid, body, stamp, tag=name_key(alias))
 
 
 def _promise(

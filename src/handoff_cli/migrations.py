@@ -262,6 +262,37 @@ def m002_changes_and_coverage(db: Any) -> None:
         )
 
 
+@migrations()
+def m003_contact_names(db: Any) -> None:
+    """Contacts that answer to other names (`contact alias`), and removed contacts.
+
+    An alias is a name the person also goes by at the client; a removal leaves
+    the contact in place (notes that named them still do) but off every list,
+    for good. docs/team.md has the rules.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE contact_aliases (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id),
+            key TEXT NOT NULL,                 -- name_key of the alias
+            name TEXT NOT NULL,                -- as written
+            stamp TEXT NOT NULL,               -- its latest change: that spelling stands
+            PRIMARY KEY (contact_id, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX contact_aliases_key ON contact_aliases (key);
+        -- `contact rm`: the uuid it named the contact by, and the first removal's stamp.
+        -- A contact is removed while any uuid it is known by has a row here.
+        CREATE TABLE contact_removals (
+            uuid TEXT PRIMARY KEY,
+            stamp TEXT NOT NULL
+        ) WITHOUT ROWID;
+        ALTER TABLE contacts ADD COLUMN removed TEXT;  -- the removal's stamp; NULL: listed
+        CREATE INDEX contacts_name ON contacts (client_id, name_key);
+        """,
+    )
+
+
 def latest_version() -> int:
     """The schema version the migrations lead to: how many there are.
 

@@ -30,6 +30,7 @@ class Contact:
     role: str | None = None
     email: str | None = None
     phone: str | None = None
+    aliases: tuple[str, ...] = ()  # other names they answer to (`contact alias`)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ def note_record(note: Note) -> dict[str, Any]:
 
 
 def contact_record(contact: Contact) -> dict[str, Any]:
+    """A contact; `also_known_as` lists the other names they answer to (`contact alias`)."""
     return {
         "id": contact.id,
         "uuid": contact.uuid,
@@ -40,6 +41,38 @@ def contact_record(contact: Contact) -> dict[str, Any]:
         "role": contact.role,
         "email": contact.email,
         "phone": contact.phone,
+        "also_known_as": list(contact.aliases),
+    }
+
+
+def contact_removed_record(
+    client: str, contact: Contact, notes: int, owed: Sequence[int]
+) -> dict[str, Any]:
+    """`contact rm --json`: who was removed (as they were), how many notes still name
+    them, and the ids of the open promises still owed to them."""
+    return {
+        "client": client,
+        "removed": contact_record(contact),
+        "notes": notes,
+        "owed": list(owed),
+    }
+
+
+def contact_renamed_record(contact: Contact, old_name: str) -> dict[str, Any]:
+    """`contact rename --json`: the contact after, and the name it had."""
+    return {**contact_record(contact), "old_name": old_name}
+
+
+def contact_merged_record(
+    client: str, source: str, contact: Contact, notes: int, promises: int
+) -> dict[str, Any]:
+    """`contact merge --json`: FROM's name, the contact after (INTO), what moved."""
+    return {
+        "client": client,
+        "from": source,
+        "into": contact_record(contact),
+        "notes": notes,
+        "promises": promises,
     }
 
 

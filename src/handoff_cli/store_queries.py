@@ -15,6 +15,7 @@ from typing import Any
 
 from handoff_cli.models import Client, Note, Promise
 from handoff_cli.store import Store
+from handoff_cli.store.notes import WITH_NAMES
 
 
 def _utc(moment: datetime) -> str:
@@ -22,10 +23,9 @@ def _utc(moment: datetime) -> str:
 
 
 _NOTE_SELECT = (
-    "SELECT n.id, n.uuid, c.name, n.at, n.kind, n.text, n.author, n.tags,"
-    " (SELECT json_group_array(k.name) FROM note_contacts nc"
-    "  JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id)"
-    " FROM notes n JOIN clients c ON c.id = n.client_id"
+    "SELECT n.id, n.uuid, c.name, n.at, n.kind, n.text, n.author, n.tags, "
+    + WITH_NAMES  # the people in the order they were named, as the bundle has them
+    + " FROM notes n JOIN clients c ON c.id = n.client_id"
 )
 
 
@@ -219,15 +219,14 @@ def covered_ahead(store: Store, promises: Sequence[Promise]) -> dict[int, set[da
 def contact_names(store: Store, client_name: str | None = None) -> list[str]:
     """Contact names of the client called `client_name` (any case), or of every client."""
     if client_name is None:
-        rows = store.conn.execute("SELECT DISTINCT name FROM contacts ORDER BY key")
+        rows = store.conn.execute(
+            "SELECT DISTINCT name FROM contacts WHERE removed IS NULL ORDER BY key"
+        )
         return [r[0] for r in rows]
     client = store.find_client(client_name)
     if client is None:
         return []
-    rows = store.conn.execute(
-        "SELECT name FROM contacts WHERE client_id = ? ORDER BY key", [client.id]
-    )
-    return [r[0] for r in rows]
+    return [n for c in store.contacts(client) for n in (c.name, *c.aliases)]
 
 
 def client_contact_names(store: Store, clients: Sequence[str]) -> list[str]:

@@ -87,18 +87,30 @@ def _note_records(
         yield record
 
 
-def _contact_records(store: Store, client: Client) -> list[dict[str, Any]]:
+def _contact_records(
+    store: Store, client: Client, *, removed: bool = False
+) -> list[dict[str, Any]]:
+    """The client's contacts (or those removed) as the bundle carries them: each with
+    every uuid it is known by (`aliases`, with the name key each was made under) and
+    every alias it was given, with the stamp of its spelling."""
     from handoff_cli.shapes import contact_record
 
     records = []
-    aliases: dict[int, list[dict[str, str]]] = {}
+    entities: dict[int, list[dict[str, str]]] = {}
     for contact_id, uuid, key in store.conn.execute(
         "SELECT e.contact_id, e.uuid, e.created_key FROM contact_entities e"
         " JOIN contacts c ON c.id = e.contact_id WHERE c.client_id = ? ORDER BY e.uuid",
         [client.id],
     ):
-        aliases.setdefault(contact_id, []).append({"uuid": uuid, "key": key})
-    for contact in store.contacts(client):
+        entities.setdefault(contact_id, []).append({"uuid": uuid, "key": key})
+    names: dict[int, list[tuple[str, str]]] = {}
+    for contact_id, name, stamp in store.conn.execute(
+        "SELECT a.contact_id, a.name, a.stamp FROM contact_aliases a JOIN contacts c"
+        " ON c.id = a.contact_id WHERE c.client_id = ? ORDER BY a.key",
+        [client.id],
+    ):
+        names.setdefault(contact_id, []).append((name, stamp))
+    for contact in store.contacts(client, removed=removed):
         row = store.conn.execute(
             "SELECT stamp, role_stamp, email_stamp, phone_stamp FROM contacts WHERE id = ?",
             [contact.id],
@@ -108,7 +120,9 @@ def _contact_records(store: Store, client: Client) -> list[dict[str, Any]]:
         record.update(_split(stamp))
         record["renamed"] = renamed
         record["stamps"] = {"role": row[1], "email": row[2], "phone": row[3]}
-        record["aliases"] = aliases.get(contact.id, [])
+        record["aliases"] = entities.get(contact.id, [])
+        record["also_known_as"] = [name for name, _ in names.get(contact.id, [])]
+        record["also_known_as_stamps"] = [stamp for _, stamp in names.get(contact.id, [])]
         records.append(record)
     return records
 
@@ -208,6 +222,9 @@ def records(
                 [client.id],
             )
         ]
+        removed = _contact_records(store, client, removed=True)
+        if removed:  # kept for the notes that name them, and so that nothing brings them back
+            head["removed_contacts"] = removed
         yield ClientRecords(
             head,
             _contact_records(store, client),
@@ -226,10 +243,12 @@ def _lookup(conn: Any, sql: str, keys: Sequence[Any]) -> list[Any]:
 
 
 def tombstones(store: Store) -> list[dict[str, Any]]:
+    """Removed notes, and the uuids removed contacts were removed by (`contact rm`)."""
     return [
         {"uuid": uuid, "kind": kind, **_split(stamp)}
         for uuid, kind, stamp in store.conn.execute(
-            "SELECT uuid, kind, stamp FROM tombstones ORDER BY uuid"
+            "SELECT uuid, kind, stamp FROM tombstones"
+            " UNION ALL SELECT uuid, 'contact', stamp FROM contact_removals ORDER BY 1, 2"
         )
     ]
 
@@ -303,6 +322,8 @@ def check_against_database(store: Store, bundle: Bundle) -> list[str]:
         incoming[client.uuid] = ("clients", where, client.name)
         for j, contact in enumerate(client.contacts):
             incoming[contact.uuid] = ("contacts", f"{where}.contacts[{j}]", contact.name)
+        for j, contact in enumerate(client.removed_contacts):
+            incoming[contact.uuid] = ("contacts", f"{where}.removed_contacts[{j}]", contact.name)
         for j, note in enumerate(client.notes):
             incoming[note.uuid] = ("notes", f"{where}.notes[{j}]", "")
         for promise in client.promises:

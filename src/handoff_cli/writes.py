@@ -89,14 +89,59 @@ def _count(store: Store, table: str, client_id: int) -> int:
 
 # ------------------------------------------------------------------ contacts
 
+NEW_CONTACT_FLAG = "--new-contact"
 
-def contact_entity(store: Store, client: Client, name: str) -> str:
-    """The uuid a record names a contact by: theirs if known here, else one derived
-    from the client and the name, so two machines naming a new person alike agree."""
-    found = store.find_contact(client, name)
+
+def person_for_write(
+    store: Store, client: Client, name: str, *, new_contact: bool
+) -> tuple[str, str]:
+    """How a note or promise names the person called `name` at the client: (uuid, name).
+
+    Someone listed there (by name, a name they had, or an alias) is named by
+    their uuid. A new name is refused when it is a likely typo of a listed
+    person's (`高橋` when `高橋 誠` is there), unless `new_contact`, and always
+    when it was a removed contact's: a removal is for good. Otherwise it is a
+    new person, under a uuid derived from the client and the name, so two
+    machines naming them alike agree.
+    """
+    shown = required_name(name, "a contact name")
+    found = store.contact_reference(client, shown)
     if found is not None:
-        return found.uuid
-    return derived_uuid(client.uuid, name_key(name))
+        return found
+    _refuse_removed(store, client, shown)
+    if not new_contact:
+        close = store.close_contact(client, name_key(shown))
+        if close:
+            quote = ' (quote names with spaces: "' + close + '")' if " " in close else ""
+            msg = (
+                f"no contact '{shown}' at {client.name} yet; did you mean '{close}'?{quote} "
+                f"(add {NEW_CONTACT_FLAG} to add '{shown}')"
+            )
+            raise BadInput(msg)
+    return derived_uuid(client.uuid, name_key(shown)), shown
+
+
+def _refuse_removed(store: Store, client: Client, name: str) -> None:
+    removed = store.removed_contact(client, name)
+    if removed is not None:
+        msg = (
+            f"'{removed}' was removed from {client.name}'s contacts, for good; "
+            "someone new needs a name of their own (a full name, say)"
+        )
+        raise BadInput(msg)
+
+
+def listed_contact(store: Store, client: Client, name: str) -> Contact:
+    """The listed person called `name` (or an alias of theirs), or a BadInput saying why not."""
+    shown = required_name(name, "a contact name")
+    found = store.find_contact(client, shown)
+    if found is not None:
+        return store.contact(client, found.id)
+    _refuse_removed(store, client, shown)
+    close = store.close_contact(client, name_key(shown))
+    hint = f"; did you mean '{close}'?" if close else f"; `handoff show '{client.name}'` lists them"
+    msg = f"no contact '{shown}' at {client.name}{hint}"
+    raise BadInput(msg)
 
 
 def set_contact(
@@ -108,6 +153,7 @@ def set_contact(
     role: str | None,
     email: str | None,
     phone: str | None,
+    new_contact: bool = False,
 ) -> tuple[Contact, bool]:
     """Add a contact, or change the fields given (None leaves a field as it is)."""
     shown = required_name(name, "a contact name")
@@ -118,7 +164,7 @@ def set_contact(
     }
     existing = store.find_contact(client, shown)
     if existing is None:
-        entity = derived_uuid(client.uuid, name_key(shown))
+        entity, shown = person_for_write(store, client, shown, new_contact=new_contact)
         _apply_one(
             store, w, "contact.create", entity, {"client": client.uuid, "name": shown, **fields}
         )
@@ -126,7 +172,67 @@ def set_contact(
         _apply_one(store, w, "contact.set", existing.uuid, fields)
     person = store.find_contact(client, shown)
     assert person is not None
-    return person, existing is None
+    return store.contact(client, person.id), existing is None
+
+
+def rename_contact(
+    store: Store, w: Writer, client: Client, person: Contact, new_name: str
+) -> Contact:
+    """Call the person `new_name` from now on; the names they had still find them."""
+    shown = required_name(new_name, "a contact name")
+    other = store.find_contact(client, shown)
+    if other is not None and other.id != person.id:
+        msg = (
+            f"'{other.name}' is another contact at {client.name}; to make them one person, "
+            f"`handoff contact merge '{client.name}' '{person.name}' '{other.name}'`"
+        )
+        raise BadInput(msg)
+    _apply_one(store, w, "contact.rename", person.uuid, {"name": shown})
+    return store.contact(client, person.id)
+
+
+def merge_contacts(
+    store: Store, w: Writer, client: Client, source: Contact, target: Contact
+) -> tuple[Contact, int, int]:
+    """Make `source` part of `target` (INTO's name stands): (the person, notes, promises)."""
+    if source.id == target.id:
+        msg = f"'{source.name}' and '{target.name}' are already one contact"
+        raise BadInput(msg)
+    notes, _ = store.contact_uses(source)
+    promises = int(
+        store.conn.execute(
+            "SELECT count(*) FROM promises WHERE contact_id = ?", [source.id]
+        ).fetchone()[0]
+    )
+    _apply_one(store, w, "contact.merge", source.uuid, {"into": target.uuid, "name": target.name})
+    found = store.find_contact(client, target.name)
+    assert found is not None
+    return store.contact(client, found.id), notes, promises
+
+
+def alias_contact(store: Store, w: Writer, client: Client, person: Contact, alias: str) -> Contact:
+    """The person answers to `alias` too (`--with`, `--to`, every command that names them)."""
+    shown = required_name(alias, "an alias")
+    key = name_key(shown)
+    if key == name_key(person.name):
+        msg = f"'{shown}' is already {person.name}'s name"
+        raise BadInput(msg)
+    other = store.find_contact(client, shown)
+    if other is not None and other.id != person.id:
+        msg = (
+            f"'{other.name}' is another contact at {client.name}; if they are one person, "
+            f"`handoff contact merge '{client.name}' '{other.name}' '{person.name}'`"
+        )
+        raise BadInput(msg)
+    _refuse_removed(store, client, shown)
+    _apply_one(store, w, "contact.alias", person.uuid, {"alias": shown, "name": person.name})
+    return store.contact(client, person.id)
+
+
+def remove_contact(store: Store, w: Writer, person: Contact) -> None:
+    """Take the person off the client's contacts for good (notes that named them keep
+    their name; promises owed to them still are, until `modify --to`)."""
+    _apply_one(store, w, "contact.remove", person.uuid, {})
 
 
 # --------------------------------------------------------------------- notes
@@ -144,9 +250,11 @@ def add_note(
     with_: Sequence[str] = (),
     tags: Sequence[str] = (),
     on: Promise | None = None,
+    new_contact: bool = False,
 ) -> Note:
-    """Log a note; the contacts it names are made if new."""
+    """Log a note; the contacts it names are made if new (see `person_for_write`)."""
     names = list(dict.fromkeys(required_name(n, "a contact name") for n in with_))
+    people = [person_for_write(store, client, n, new_contact=new_contact) for n in names]
     entity = new_uuid()
     body: dict[str, Any] = {
         "client": client.uuid,
@@ -155,9 +263,9 @@ def add_note(
         "text": text,
         "author": author,
     }
-    if names:
-        body["with"] = names
-        body["with_ids"] = [contact_entity(store, client, n) for n in names]
+    if people:
+        body["with"] = [name for _, name in people]
+        body["with_ids"] = [uuid for uuid, _ in people]
     cleaned = [require_utf8(t, "the tag") for t in tags]
     if cleaned:
         body["tags"] = cleaned
@@ -207,6 +315,7 @@ def add_promise(
     after_done: bool,
     due_at: datetime | None,
     owner: str,
+    new_contact: bool = False,
 ) -> Promise:
     entity = new_uuid()
     body: dict[str, Any] = {
@@ -216,8 +325,7 @@ def add_promise(
         "owner": owner,
     }
     if to:
-        body["to"] = required_name(to, "a contact name")
-        body["to_id"] = contact_entity(store, client, to)
+        body["to_id"], body["to"] = person_for_write(store, client, to, new_contact=new_contact)
     applier = store.apply([w.change("promise.create", entity, body)])
     return store.promise(applier.created[entity])
 
@@ -458,6 +566,7 @@ def modify(
     to: str | None = None,
     client: Client | None = None,
     schedule: dict[str, Any] | None = None,
+    new_contact: bool = False,
 ) -> Promise:
     """Change the fields given; a new schedule keeps what the old one had covered."""
     body: dict[str, Any] = {}
@@ -468,8 +577,7 @@ def modify(
     if to is not None:
         target = client or store.client(promise.client)
         if to.strip():
-            body["to"] = required_name(to, "a contact name")
-            body["to_id"] = contact_entity(store, target, to)
+            body["to_id"], body["to"] = person_for_write(store, target, to, new_contact=new_contact)
         else:
             body["to"] = None
     if schedule is not None:

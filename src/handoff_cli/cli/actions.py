@@ -48,6 +48,7 @@ def log_note(
     with_: Sequence[str],
     tags: Sequence[str],
     new_client: bool,
+    new_contact: bool = False,
     done: Sequence[int] = (),
     on: int | None = None,
     echo_on_refusal: bool = False,
@@ -97,6 +98,7 @@ def log_note(
                 # `--tag renewal,pricing` is two tags, as people expect.
                 tags=[require_utf8(t, "the tag") for given in tags for t in given.split(",")],
                 on=on_promise,
+                new_contact=new_contact,
             )
             kept = []
             for promise in promises:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # at run time Typer is not needed here: the fast path imports
 
 JSON_HELP = "Print JSON for scripts instead of text."
 NEW_CLIENT_HELP = "Create the client even if its name is close to an existing one."
+NEW_CONTACT_HELP = "Add the people named even if a name is close to a contact's."
 
 
 _clock: dict[str, datetime] = {}

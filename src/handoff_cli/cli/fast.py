@@ -338,6 +338,8 @@ def _values(
 
     command, rest = args[0], args[1:]
     if not rest:  # the first argument
+        if command == "contact" and bash:  # zsh shows what each command does: Typer's
+            return contact_words(incomplete, environ, db=db), True
         if command in CLIENT_ARGUMENT:
             return client_names(incomplete, environ, db=db), True
         if command in complete.ID_COMMANDS and bash:
@@ -358,6 +360,18 @@ def _values(
         client = before[0] if before else None
         return complete.contacts(client, incomplete, environ, db), True
     return None
+
+
+CONTACT_COMMANDS = ("set", "rm", "rename", "merge", "alias")  # cli/contacts.py, in its order
+
+
+def contact_words(
+    incomplete: str, environ: Mapping[str, str], *, db: str | None = None
+) -> list[str]:
+    """After `contact`: its commands, then the client names (`contact CLIENT NAME` is
+    short for `contact set CLIENT NAME`)."""
+    commands = [c for c in CONTACT_COMMANDS if c.startswith(incomplete)]
+    return commands + client_names(incomplete, environ, db=db)
 
 
 def client_names(

@@ -1,4 +1,4 @@
-"""Notes and clients: log, show, clients, search, contact, edit, rm."""
+"""Notes and clients: log, show, clients, search, rename, merge, edit, rm."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from handoff_cli.cli.options import (
     ClientOpt,
     JsonOpt,
     KindOpt,
+    NewContactOpt,
     NoteIdArg,
     TagOpt,
     TagsOpt,
     WithOpt,
     complete_client,
-    complete_contact,
     parse_id,
 )
 from handoff_cli.cli.render import out, safe, safe_line, style
@@ -142,6 +142,7 @@ def log(
         ),
     ] = None,
     new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
+    new_contact: NewContactOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Record an interaction with a client.
@@ -150,6 +151,7 @@ def log(
       handoff log Acme called about the fees --with Tanaka --kind call
       handoff log Acme --at "yesterday 15:00" "visited, demoed v2"
       handoff log Acme "asked DB team; answer by Thu" --on 3
+      handoff log Acme "met the new CFO" --with "Takahashi Jun" --new-contact
       echo "long notes" | handoff log Acme
     """
     from handoff_cli.cli import actions
@@ -168,6 +170,7 @@ def log(
         with_=with_ or [],
         tags=tag or [],
         new_client=new_client,
+        new_contact=new_contact,
         done=done or [],
         on=on,
         echo_on_refusal=from_editor,
@@ -248,7 +251,7 @@ def show(
             }
         )
         return
-    names = [found.name, *(c.name for c in contacts)]
+    names = [found.name, *(n for c in contacts for n in (c.name, *c.aliases))]
     with paged(common.pager_wanted(ctx)):
         _print_client(found.name, summary, contacts, promises, progress, names, clock.date())
         heading = "Notes, newest first"
@@ -289,6 +292,8 @@ def _print_client(
         for c in contacts:
             details = [d for d in (c.role, c.email, c.phone) if d]
             line = f"  {safe_line(c.name)}"
+            if c.aliases:
+                line += " (also " + ", ".join(safe_line(a) for a in c.aliases) + ")"
             if details:
                 line += "  " + style(" · ".join(safe_line(d) for d in details), "dim")
             out(render.wrap(line, keep=names))
@@ -426,48 +431,6 @@ def search(
             line = f"{label}  {render.when(hit.at)}  {style(safe_line(hit.client), 'bold')}"
             out(render.wrap(line, keep=keep))
             out(render.wrap("    " + render.truncate(safe_line(hit.text), 200), hang=0, keep=keep))
-
-
-@app.command(no_args_is_help=True)
-def contact(
-    ctx: typer.Context,
-    client: ClientArg,
-    name: Annotated[
-        str, typer.Argument(help="The person's name.", autocompletion=complete_contact)
-    ],
-    role: Annotated[str | None, typer.Option("--role", metavar="ROLE", help="Their role.")] = None,
-    email: Annotated[
-        str | None, typer.Option("--email", metavar="EMAIL", help="Their e-mail.")
-    ] = None,
-    phone: Annotated[
-        str | None, typer.Option("--phone", metavar="PHONE", help="Their phone.")
-    ] = None,
-    new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
-    as_json: JsonOpt = False,
-) -> None:
-    """Add a person at a client, or update their role, e-mail or phone.
-
-    \b
-      handoff contact Acme Tanaka --role "system manager" --email tanaka@acme.example
-    """
-    from handoff_cli import writes
-    from handoff_cli.names import required_name
-
-    required_name(client, "a client name")
-    required_name(name, "a contact name")
-    clock = common.now()
-    with common.open_for_write(ctx) as store, store.write():
-        w = store.writer(clock)
-        found, created_client = writes.client_for_write(store, w, client, new_client=new_client)
-        person, added = writes.set_contact(
-            store, w, found, name, role=role, email=email, phone=phone
-        )
-    if as_json:
-        render.print_json(render.contact_json(person))
-        return
-    verb = "Added" if added else "Updated"
-    new = " (new client)" if created_client else ""
-    out(f"{verb} contact {safe_line(person.name)} at {safe_line(found.name)}{new}.")
 
 
 @app.command(no_args_is_help=True)

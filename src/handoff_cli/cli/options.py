@@ -163,6 +163,7 @@ WithOpt = Annotated[
         autocompletion=complete_contact,
     ),
 ]
+NewContactOpt = Annotated[bool, typer.Option("--new-contact", help=common.NEW_CONTACT_HELP)]
 ToOpt = Annotated[
     str | None,
     typer.Option(

@@ -18,7 +18,7 @@ from handoff_cli.cli.lines import (
     promise_line,
     title_of,
 )
-from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt, ToOpt
+from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt, NewContactOpt, ToOpt
 from handoff_cli.cli.render import out, safe_line
 from handoff_cli.errors import BadInput
 from handoff_cli.models import Note, Promise
@@ -97,6 +97,7 @@ def promise(
         typer.Option("--after-done", help="Count the next one from the day it was last done."),
     ] = False,
     new_client: Annotated[bool, typer.Option("--new-client", help=common.NEW_CLIENT_HELP)] = False,
+    new_contact: NewContactOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a commitment: recurring (--every RULE) or one-off (--due WHEN).
@@ -105,6 +106,7 @@ def promise(
       handoff promise Acme "Monthly status report" --every monthly --to Tanaka
       handoff promise Acme "Answer the quota question" --due "fri 18:00"
       handoff promise Acme "Site visit" --every "monthly on the first mon" --start 2026-12-01
+      handoff promise Acme "Intro call" --due mon --to "Takahashi Jun" --new-contact
     \b
     RULE: daily, weekly, biweekly, monthly, quarterly, yearly, every 2 weeks,
     weekdays, weekly on mon,thu, monthly on day 5, monthly on the last day,
@@ -148,6 +150,7 @@ def promise(
             after_done=after_done,
             due_at=due_at,
             owner=store.me,
+            new_contact=new_contact,
         )
     if as_json:
         data = render.promise_json(made)
@@ -419,6 +422,7 @@ def modify(
     client: Annotated[
         str | None, typer.Option("--client", "-c", metavar="CLIENT", help="Move it to CLIENT.")
     ] = None,
+    new_contact: NewContactOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Change a promise; its history is kept and its next due date worked out again.
@@ -431,6 +435,7 @@ def modify(
       handoff modify 3 --every "monthly on the last fri"
       handoff modify 4 --due "2026-12-04 17:00"
       handoff modify 3 --to Suzuki --title "Monthly report to the new manager"
+      handoff modify 3 --to "Suzuki Ken" --new-contact
     """
     from handoff_cli import writes
     from handoff_cli.names import require_utf8
@@ -456,8 +461,9 @@ def modify(
             schedule = _new_schedule(store, current, clock, every, due, start, after_done)
         target = store.client(client) if client is not None else None
         changed = writes.modify(
-            store, w, current, title=new_title, to=to, client=target, schedule=schedule
-        )
+            store, w, current, title=new_title, to=to, client=target, schedule=schedule,
+            new_contact=new_contact,
+        )  # fmt: skip
     if as_json:
         render.print_json(render.promise_json(changed))
         return

@@ -125,10 +125,11 @@ def _morning_summary(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
-    from handoff_cli.cli import browse, maintenance, notes, promises, team, transfer
+    from handoff_cli.cli import browse, contacts, maintenance, notes, promises, team, transfer
 
     for module in (notes, promises, browse, transfer, team, maintenance):
         app.add_typer(module.app)
+    app.add_typer(contacts.app)
 
 
 _register()

@@ -112,6 +112,7 @@ class BundleContact:
     stamps: dict[str, str] = field(default_factory=dict)  # role, email, phone
     aliases: tuple[tuple[str, str], ...] = ()  # (uuid, the name key it was made under)
     renamed: bool = False  # its name is from a rename (stamp), not its creation
+    also_known_as: tuple[tuple[str, str], ...] = ()  # (alias, the stamp of its spelling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +191,7 @@ class BundleClient:
     stamp: str = ZERO_STAMP
     aliases: tuple[tuple[str, str], ...] = ()
     renamed: bool = False
+    removed_contacts: tuple[BundleContact, ...] = ()  # off the list for good (`contact rm`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +430,7 @@ class _Reader:
         stamp = self._stamp(obj, where)
         aliases = self._aliases(obj, where)
         renamed = self._flag(obj, "renamed", where)
+        removed = self._records(obj, "removed_contacts", where, self.contact)
 
         names: dict[str, int] = {}
         for i, contact in enumerate(contacts):
@@ -439,7 +442,7 @@ class _Reader:
                 )
             names.setdefault(key, i)
         self._check(before)
-        return BundleClient(uuid, name, contacts, promises, notes, stamp, aliases, renamed)
+        return BundleClient(uuid, name, contacts, promises, notes, stamp, aliases, renamed, removed)
 
     def contact(self, obj: dict[str, Any], where: str) -> BundleContact:
         before = self.problems
@@ -453,6 +456,7 @@ class _Reader:
             stamps=self._stamps(obj, where),
             aliases=self._aliases(obj, where),
             renamed=self._flag(obj, "renamed", where),
+            also_known_as=self._also_known_as(obj, where),
         )
         self._check(before)
         return record
@@ -564,8 +568,8 @@ class _Reader:
         before = self.problems
         uuid = self._uuid(obj, where, register=False)
         kind = obj.get("kind")
-        if kind != "note":
-            self._error(f"{where}.kind", f"expected note, got {_shown(kind)}")
+        if kind not in ("note", "contact"):
+            self._error(f"{where}.kind", f"expected note or contact, got {_shown(kind)}")
         stamp = self._stamp(obj, where)
         self._check(before)
         return BundleTombstone(uuid, str(kind), stamp)
@@ -630,6 +634,34 @@ class _Reader:
                 self._error(f"{at}.key", f"expected a name key, got {_shown(key)}")
                 continue
             found.append((uuid, key))
+        return tuple(found)
+
+    def _also_known_as(self, obj: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+        """A contact's aliases and, in `also_known_as_stamps`, the stamp of each."""
+        names = self._strings(obj, "also_known_as", where)
+        raw = obj.get("also_known_as_stamps", [])
+        if not isinstance(raw, list) or len(raw) != len(names):
+            self._error(
+                f"{where}.also_known_as_stamps",
+                "expected a list of clock@member, one for each of also_known_as",
+            )
+            return ()
+        found = []
+        for i, (name, stamp) in enumerate(zip(names, raw, strict=True)):
+            at = f"{where}.also_known_as[{i}]"
+            if not clean_name(name):
+                self._error(at, "expected a name, got an empty string")
+                continue
+            from handoff_cli import stamps
+
+            clock = stamp.partition("@")[0] if isinstance(stamp, str) else None
+            if not stamps.is_clock(clock) or len(stamp) > 130:
+                self._error(
+                    f"{where}.also_known_as_stamps[{i}]",
+                    f"expected clock@member, got {_shown(stamp)}",
+                )
+                continue
+            found.append((clean_name(name), stamp))
         return tuple(found)
 
     def _uuids(self, obj: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

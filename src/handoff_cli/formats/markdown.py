@@ -278,6 +278,8 @@ def _client(section: ClientSection, doc: Handover, tz: tzinfo | None) -> list[st
         if contact.phone:
             details.append(inline(contact.phone))
         line = f"- **{inline(contact.name)}**"
+        if contact.aliases:
+            line += " (also " + ", ".join(inline(a) for a in contact.aliases) + ")"
         out.append(line + (" — " + " · ".join(details) if details else ""))
 
     recurring = [d for d in section.duties if d.cadence is not None]

@@ -29,7 +29,7 @@ APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
 # How many migrations migrations.py has. A literal: deriving it would import
 # sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
 # checks it against migrations.latest_version().
-LATEST_VERSION = 2
+LATEST_VERSION = 3
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
 

@@ -95,26 +95,126 @@ class ClientQueries(StoreCore):
 
     # ----------------------------------------------------------------- contacts
 
+    _CONTACT = "SELECT id, uuid, name, role, email, phone FROM contacts"
+
+    def _answering(self, client: Client, key: str, *, listed: bool = True) -> int | None:
+        """The contact at the client called `key` now, else one made under that name,
+        else one given it as an alias: among those listed, or (`listed=False`) removed."""
+        live = int(listed)
+        for sql in (
+            "SELECT id FROM contacts WHERE client_id = :c AND name_key = :k"
+            " AND (removed IS NULL) = :live ORDER BY uuid LIMIT 1",
+            "SELECT c.id FROM contact_entities e JOIN contacts c ON c.id = e.contact_id"
+            " WHERE c.client_id = :c AND e.created_key = :k AND (c.removed IS NULL) = :live"
+            " ORDER BY c.uuid LIMIT 1",
+            "SELECT c.id FROM contact_aliases a JOIN contacts c ON c.id = a.contact_id"
+            " WHERE c.client_id = :c AND a.key = :k AND (c.removed IS NULL) = :live"
+            " ORDER BY c.uuid LIMIT 1",
+        ):
+            row = self._q(sql, {"c": client.id, "k": key, "live": live}).fetchone()
+            if row is not None:
+                return int(row[0])
+        return None
+
     def find_contact(self, client: Client, name: str) -> Contact | None:
-        """The contact called `name` at the client now, else one first created so."""
+        """The listed person at the client called `name` now, else one first created so,
+        else one who answers to it as an alias (without their aliases: see `contact`)."""
+        found = self._answering(client, name_key(name))
+        if found is None:
+            return None
+        row = self._q(self._CONTACT + " WHERE id = ?", [found]).fetchone()
+        return Contact(row[0], row[1], client.name, *row[2:])
+
+    def contact(self, client: Client, contact_id: int) -> Contact:
+        """One contact of the client, with the other names they answer to."""
+        row = self._q(self._CONTACT + " WHERE id = ?", [contact_id]).fetchone()
+        aliases = self._aliases(" AND c.id = ?", [contact_id]).get(contact_id, ())
+        return Contact(row[0], row[1], client.name, row[2], row[3], row[4], row[5], aliases)
+
+    def removed_contact(self, client: Client, name: str) -> str | None:
+        """The name of a contact removed from the client who was called `name`, if any."""
+        found = self._answering(client, name_key(name), listed=False)
+        if found is None:
+            return None
+        return str(self._q("SELECT name FROM contacts WHERE id = ?", [found]).fetchone()[0])
+
+    def contact_reference(self, client: Client, name: str) -> tuple[str, str] | None:
+        """How a record names the listed person called `name` at the client: the uuid
+        and the name to carry with it; None when nobody there is called that.
+
+        The name carried is one that uuid was made under, so a machine that meets the
+        record before the person (a note that overtook them) makes them under that
+        name too, and every machine holds the same uuids under the same names.
+        """
+        from handoff_cli.changes import derived_uuid
+
         key = name_key(name)
-        sql = "SELECT id, uuid, name, role, email, phone FROM contacts"
-        row = self._q(sql + " WHERE client_id = ? AND key = ?", [client.id, key]).fetchone()
-        if row is None:
-            row = self._q(
-                sql + " WHERE id = (SELECT e.contact_id FROM contact_entities e JOIN contacts c"
-                " ON c.id = e.contact_id WHERE c.client_id = ? AND e.created_key = ? LIMIT 1)",
-                [client.id, key],
-            ).fetchone()
-        return Contact(row[0], row[1], client.name, *row[2:]) if row else None
+        found = self._answering(client, key)
+        if found is None:
+            return None
+        made = self._q(
+            "SELECT uuid FROM contact_entities WHERE contact_id = ? AND created_key = ?"
+            " ORDER BY uuid LIMIT 1",
+            [found, key],
+        ).fetchone()
+        if made is not None:
+            return str(made[0]), clean_name(name)
+        alias = self._q(
+            "SELECT 1 FROM contact_aliases WHERE contact_id = ? AND key = ?", [found, key]
+        ).fetchone()
+        if alias is not None:  # one made under the alias joins them wherever it lands
+            return derived_uuid(client.uuid, key), clean_name(name)
+        # Called so since a rename: named by their own uuid, under the name it was made with.
+        uuid, shown, shown_key, made_key = self._q(
+            "SELECT c.uuid, c.name, c.name_key, e.created_key FROM contacts c"
+            " JOIN contact_entities e ON e.uuid = c.uuid WHERE c.id = ?",
+            [found],
+        ).fetchone()
+        return str(uuid), shown if shown_key == made_key else str(made_key)
+
+    def close_contact(self, client: Client, key: str) -> str | None:
+        """The name (or alias) of a listed contact that `key` is likely a typo of, if any."""
+        names = self._q(
+            "SELECT name_key, name FROM contacts WHERE client_id = :c AND removed IS NULL"
+            " UNION ALL SELECT a.key, a.name FROM contact_aliases a JOIN contacts c"
+            " ON c.id = a.contact_id WHERE c.client_id = :c AND c.removed IS NULL",
+            {"c": client.id},
+        )
+        return likely_typo(key, names)
 
     def contact_uuid(self, contact_id: int) -> str:
         return str(self._q("SELECT uuid FROM contacts WHERE id = ?", [contact_id]).fetchone()[0])
 
-    def contacts(self, client: Client) -> list[Contact]:
+    def contacts(self, client: Client, *, removed: bool = False) -> list[Contact]:
+        """The client's contacts (or those removed), with the other names they answer to."""
         rows = self._q(
-            "SELECT id, uuid, name, role, email, phone FROM contacts WHERE client_id = ? "
-            "ORDER BY key",
-            [client.id],
+            self._CONTACT + " WHERE client_id = ? AND (removed IS NULL) = ? ORDER BY key",
+            [client.id, int(not removed)],
+        ).fetchall()
+        aliases = self._aliases(" AND c.client_id = ?", [client.id])
+        return [
+            Contact(r[0], r[1], client.name, r[2], r[3], r[4], r[5], aliases.get(r[0], ()))
+            for r in rows
+        ]
+
+    def _aliases(self, where: str, params: list[int]) -> dict[int, tuple[str, ...]]:
+        """Aliases by contact id (not the name they have now), in a fixed order."""
+        found: dict[int, list[str]] = {}
+        for contact_id, name in self._q(
+            "SELECT a.contact_id, a.name FROM contact_aliases a JOIN contacts c"
+            " ON c.id = a.contact_id WHERE a.key != c.name_key" + where + " ORDER BY a.key",
+            params,
+        ):
+            found.setdefault(contact_id, []).append(name)
+        return {k: tuple(v) for k, v in found.items()}
+
+    def contact_uses(self, contact: Contact) -> tuple[int, list[int]]:
+        """(how many notes name the contact, the ids of open promises owed to them)."""
+        notes = self._q(
+            "SELECT count(*) FROM note_contacts WHERE contact_id = ?", [contact.id]
+        ).fetchone()[0]
+        promises = self._q(
+            "SELECT id FROM promises WHERE contact_id = ? AND status = 'open' ORDER BY id",
+            [contact.id],
         )
-        return [Contact(r[0], r[1], client.name, r[2], r[3], r[4], r[5]) for r in rows]
+        return int(notes), [int(r[0]) for r in promises]
