@@ -236,3 +236,21 @@ def test_a_sync_killed_anywhere_leaves_data_whole_and_the_next_completes(
     assert finished.returncode == 0, finished.stderr
     bob.ok("sync", now=MON)
     assert sorted(notes_of(bob)) == sorted(texts)  # nothing lost, nothing twice
+
+
+def test_a_bundle_whose_writer_is_unknown_travels_to_colleagues(
+    pair: tuple[Person, Person, Path], tmp_path: Path
+) -> None:
+    """A client merged in carol's file reaches alice's bundle import as records with no
+    known writer (the zero clock); bob must apply them, not refuse alice's file."""
+    alice, bob, _ = pair
+    carol = Person(tmp_path, "carol")
+    carol.ok("log", "Beta", "first call", "--new-client", now=MON)
+    carol.ok("log", "Beta Labs", "second call", "--new-client", now=MON)
+    carol.ok("merge", "Beta", "Beta Labs", "--yes", now=MON)
+    bundle = tmp_path / "carol.json"
+    carol.ok("export", "-o", str(bundle), now=MON)
+    alice.ok("import", str(bundle), now=MON)
+    alice.ok("sync", now=MON)
+    bob.ok("sync", now=MON)
+    assert notes_of(bob) == ["first call", "second call"]

@@ -170,7 +170,10 @@ def check(raw: Any) -> Change:
     if not stamps.is_clock(clock):
         msg = f"clock: expected a clock like {stamps.ZERO}, got {_shown(clock)}"
         raise Invalid(msg)
-    member = _plain(raw.get("member"), "member")
+    if clock == stamps.ZERO and raw.get("member") == "":
+        member = ""  # carried from a first-version bundle, which did not say who wrote it
+    else:
+        member = _plain(raw.get("member"), "member")
     device = _plain(raw.get("device"), "device")
     kind = raw.get("kind")
     if kind not in KINDS:
@@ -272,10 +275,19 @@ def _plain(value: Any, where: str) -> str:
     return value
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
 def _uuid(value: Any, where: str) -> str:
     if not isinstance(value, str):
         msg = f"{where}: expected a uuid, got {_shown(value)}"
         raise Invalid(msg)
+    if (  # the canonical form every handoff writes, checked without making a UUID
+        len(value) == 36
+        and value[8] == value[13] == value[18] == value[23] == "-"
+        and _HEX.issuperset(value[:8] + value[9:13] + value[14:18] + value[19:23] + value[24:])
+    ):
+        return value
     try:
         return str(uuidlib.UUID(value))
     except ValueError:
