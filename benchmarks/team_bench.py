@@ -43,6 +43,7 @@ sys.path.insert(0, str(HERE))
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=JST)
 VERSION = 1  # of the history this script writes; part of the cache's name
+ENCRYPTED_VERSION = 2  # of the encrypted one (2: admissions sign names, chunks numbered)
 
 
 def _uuid(rng: random.Random) -> str:
@@ -67,21 +68,24 @@ class Chunks:
         self.trust = vault.Trust()
         self.keys = {}
         self.pending: dict[tuple[str, str], list[str]] = {}
+        self.seq: dict[tuple[str, str], int] = {}
         keys_dir.mkdir(parents=True, exist_ok=True)
-        for member, device, _ in people:
+        names = {(member, device): name for member, device, name in people}
+        for member, device, name in people:
             keys = DeviceKeys.generate()
             keys.save(keys_dir / f"{vault.holder(member, device)}.json")
             self.keys[(member, device)] = keys
-            vault.publish_keys(work, member, device, keys)
+            vault.publish_keys(work, member, device, keys, name)
         founder = people[0]
         me = vault.holder(founder[0], founder[1])
         fkeys = self.keys[(founder[0], founder[1])]
         vault.admit(work, self.trust, me=me, keys=fkeys, member=founder[0], device=founder[1],
-                    subject=fkeys.public)  # fmt: skip
+                    subject=fkeys.public, name=founder[2])  # fmt: skip
         vault.start_epoch(work, self.trust, me=me, keys=fkeys)
         for member, device, _ in people[1:]:
             vault.admit(work, self.trust, me=me, keys=fkeys, member=member, device=device,
-                        subject=self.keys[(member, device)].public)  # fmt: skip
+                        subject=self.keys[(member, device)].public,
+                        name=names[(member, device)])  # fmt: skip
 
     def add(self, member: str, device: str, lines: list[str]) -> None:
         pending = self.pending.setdefault((member, device), [])
@@ -94,8 +98,10 @@ class Chunks:
 
         lines = self.pending.pop((member, device), [])
         if lines:
+            seq = self.seq[(member, device)] = self.seq.get((member, device), 0) + 1
             vault.write_chunk(self.work, self.trust, member=member, device=device,
-                              keys=self.keys[(member, device)], lines=lines)  # fmt: skip
+                              keys=self.keys[(member, device)], lines=lines,
+                              seq=seq)  # fmt: skip
 
     def flush_all(self) -> None:
         for member, device in list(self.pending):
@@ -117,7 +123,8 @@ def admit_newcomers(remote: Path, keys_dir: Path, founder: tuple[str, str]) -> N
         trust = vault.load_trust(work, saved, keys)
         for request in vault.requests(work, trust):
             vault.admit(work, trust, me=me, keys=keys, member=request.member,
-                        device=request.device, subject=request.keys)  # fmt: skip
+                        device=request.device, subject=request.keys,
+                        name=request.name)  # fmt: skip
         subprocess.run(["git", "add", "-A"], cwd=work, check=True)
         subprocess.run(["git", "-c", "user.name=founder", "-c", "user.email=f@f", "commit",
                         "-qm", "admit"], cwd=work, check=True)  # fmt: skip
@@ -281,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new", type=int, default=100, help="notes a colleague logs")
     ns = parser.parse_args(argv)
     tag = f"team-v{VERSION}-{ns.members}m-{ns.years}y-{ns.records}r-s{ns.seed}"
-    tag += "-encrypted" if ns.encrypt else ""
+    tag += f"-encrypted{ENCRYPTED_VERSION}" if ns.encrypt else ""
     cache = ns.data_dir / f"{tag}.git"
     if not cache.exists():
         print(f"building the history ({ns.records:,} records) ...", file=sys.stderr)
