@@ -181,11 +181,11 @@ class Device:
             return f"modify title {p.uuid[:8]}"
         from handoff_cli import coverage
 
-        marks, _ = self.store.marks(p.id)
+        marks, intervals = self.store.marks(p.id)
         rule = parse_rule(self.rng.choice(RULES), start=p.start)
         schedule = writes.schedule_body(
             rule, p.start, after_done=p.after_done,
-            covered_through=coverage.covered_through(writes.plan_of(p), marks),
+            covered_through=coverage.covered_through(writes.plan_of(p), marks, intervals),
         )  # fmt: skip
         writes.modify(self.store, w, p, schedule=schedule)
         return f"modify rule {p.uuid[:8]}"

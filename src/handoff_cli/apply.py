@@ -31,11 +31,18 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
-from typing import Any
 
-from handoff_cli import coverage, stamps
+from handoff_cli import stamps
 from handoff_cli.changes import Change, derived_uuid
 from handoff_cli.names import clean_name, name_key
+
+# `handoff log` applies one change per note: typing and coverage (the promises' rule)
+# are not loaded for it (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from handoff_cli import coverage
 
 CATEGORIES = ("clients", "contacts", "promises", "notes", "completions")
 _CATEGORY = {
@@ -1012,6 +1019,8 @@ def promise_state(
     is owed (a one-off kept, a series ended), else `open`; whether it is paused
     on a given day is read from paused_from/paused_until, the latest pause.
     """
+    from handoff_cli import coverage
+
     row = conn.execute(
         "SELECT rule, start, after_done, covered_through, dropped FROM promises WHERE id = ?",
         [promise_id],
@@ -1045,6 +1054,8 @@ def promise_sets(
     conn: sqlite3.Connection, promise_id: int
 ) -> tuple[list[coverage.Mark], list[coverage.Interval]]:
     """A promise's live marks (undone ones left out) and its pause periods."""
+    from handoff_cli import coverage
+
     marks = [
         coverage.Mark(
             r[0],

@@ -16,21 +16,33 @@ Stdlib only and no dataclasses: `handoff log` builds one on every note.
 from __future__ import annotations
 
 import json
-import uuid as uuidlib
+from collections import namedtuple
 from datetime import date, datetime
-from typing import Any, NamedTuple
 
 from handoff_cli import stamps
+from handoff_cli.ids import new_uuid as new_uuid  # re-exported: writes.py uses it
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `log` does not load typing
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    class _Fields(NamedTuple):
+        uuid: str
+        clock: str
+        member: str
+        device: str
+        kind: str
+        entity: str
+        body: dict[str, Any]
+
+else:
+    _Fields = namedtuple("_Fields", "uuid clock member device kind entity body")
 
 
-class Change(NamedTuple):
-    uuid: str
-    clock: str
-    member: str
-    device: str
-    kind: str
-    entity: str
-    body: dict[str, Any]
+class Change(_Fields):
+    """One change: its uuid, clock and writer, the kind, the record it changes, the body."""
+
+    __slots__ = ()
 
     @property
     def stamp(self) -> str:
@@ -52,12 +64,7 @@ class Change(NamedTuple):
         return json.dumps(self.record(), ensure_ascii=False, separators=(",", ":"))
 
 
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
-
-
-_NAMESPACE = uuidlib.UUID("6f1c1e0e-8d55-4f63-9f59-2f3c8d6c0a11")
-_NAMESPACE_BYTES = _NAMESPACE.bytes
+_NAMESPACE_BYTES = bytes.fromhex("6f1c1e0e8d554f639f592f3c8d6c0a11")  # a uuid
 
 
 def derived_uuid(*parts: str) -> str:
@@ -269,6 +276,8 @@ def _plain(value: Any, where: str) -> str:
 
 
 def _uuid(value: Any, where: str) -> str:
+    import uuid as uuidlib
+
     if not isinstance(value, str):
         msg = f"{where}: expected a uuid, got {_shown(value)}"
         raise Invalid(msg)

@@ -11,14 +11,22 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
 
-from handoff_cli import coverage
 from handoff_cli.changes import derived_uuid, new_uuid
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Completion, Contact, Note, Promise
 from handoff_cli.names import name_key, require_utf8, required_name
-from handoff_cli.store import Store, Writer
+
+# `handoff log` comes through here on every note: typing, the models (dataclasses)
+# and coverage (typing) are loaded by the functions that need them (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from handoff_cli import coverage
+    from handoff_cli.models import Client, Completion, Contact, Note, Promise
+    from handoff_cli.store import Store, Writer
+
+    ClientRow = tuple[int, str, str]  # id, uuid, name (Store.find_client_row)
 
 
 def _apply_one(store: Store, w: Writer, kind: str, entity: str, body: dict[str, Any]) -> None:
@@ -32,8 +40,18 @@ def client_for_write(
     store: Store, w: Writer, name: str, *, new_client: bool
 ) -> tuple[Client, bool]:
     """The client called `name`, created if new (refused if a likely typo, unless `new_client`)."""
+    from handoff_cli.models import Client
+
+    row, created = client_row_for_write(store, w, name, new_client=new_client)
+    return Client(*row), created
+
+
+def client_row_for_write(
+    store: Store, w: Writer, name: str, *, new_client: bool
+) -> tuple[ClientRow, bool]:
+    """`client_for_write` as (id, uuid, name), for `log`, which makes no model."""
     shown = required_name(name, "a client name")
-    found = store.find_client(shown)
+    found = store.find_client_row(shown)
     if found:
         return found, False
     if not new_client:
@@ -47,7 +65,7 @@ def client_for_write(
             raise BadInput(msg)
     entity = new_uuid()
     _apply_one(store, w, "client.create", entity, {"name": shown})
-    created = store.find_client(shown)
+    created = store.find_client_row(shown)
     assert created is not None
     return created, True
 
@@ -90,13 +108,16 @@ def _count(store: Store, table: str, client_id: int) -> int:
 # ------------------------------------------------------------------ contacts
 
 
-def contact_entity(store: Store, client: Client, name: str) -> str:
+def contact_entity(store: Store, client: Client | ClientRow, name: str) -> str:
     """The uuid a record names a contact by: theirs if known here, else one derived
     from the client and the name, so two machines naming a new person alike agree."""
-    found = store.find_contact(client, name)
+    client_id, client_uuid = (client[0], client[1]) if isinstance(client, tuple) else (
+        client.id, client.uuid
+    )  # fmt: skip
+    found = store.find_contact_row(client_id, name)
     if found is not None:
-        return found.uuid
-    return derived_uuid(client.uuid, name_key(name))
+        return str(found[1])
+    return derived_uuid(client_uuid, name_key(name))
 
 
 def set_contact(
@@ -146,10 +167,32 @@ def add_note(
     on: Promise | None = None,
 ) -> Note:
     """Log a note; the contacts it names are made if new."""
+    note_id = add_note_row(
+        store, w, (client.id, client.uuid, client.name), at=at, kind=kind, text=text,
+        author=author, with_=with_, tags=tags, on=on,
+    )  # fmt: skip
+    return store.note(note_id)
+
+
+def add_note_row(
+    store: Store,
+    w: Writer,
+    client: ClientRow,
+    *,
+    at: datetime,
+    kind: str,
+    text: str,
+    author: str,
+    with_: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    on: Promise | None = None,
+) -> int:
+    """`add_note` for the client (id, uuid, name), returning the new note's id: `log`
+    reads nothing back (issue 13)."""
     names = list(dict.fromkeys(required_name(n, "a contact name") for n in with_))
     entity = new_uuid()
     body: dict[str, Any] = {
-        "client": client.uuid,
+        "client": client[1],
         "at": at.isoformat(timespec="seconds"),
         "kind": kind,
         "text": text,
@@ -164,7 +207,7 @@ def add_note(
     if on is not None:
         body["on"] = on.uuid
     applier = store.apply([w.change("note.add", entity, body)])
-    return store.note(applier.created[entity])
+    return applier.created[entity]
 
 
 def edit_note(store: Store, w: Writer, note: Note, text: str) -> Note:
@@ -245,6 +288,8 @@ def _about(promise: Promise) -> Iterator[None]:
 
 
 def plan_of(promise: Promise) -> coverage.Plan:
+    from handoff_cli import coverage
+
     return coverage.Plan(promise.rule, promise.start, promise.after_done, promise.covered_through)
 
 
@@ -261,6 +306,8 @@ def done(
     note: Note | None = None,
 ) -> tuple[Promise, tuple[date, ...]]:
     """Record that `promise` was kept on `day`; returns it after, and what this covered."""
+    from handoff_cli import coverage
+
     _check_done_day(promise, day, today)
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -281,6 +328,8 @@ def check_done(
     for_day: date | None = None,
 ) -> None:
     """Refuse, as `done` would, before anything else is written (its timeline note, `log`)."""
+    from handoff_cli import coverage
+
     _check_done_day(promise, day, today)
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -305,6 +354,8 @@ def _check_done_day(promise: Promise, day: date, today: date) -> None:
 
 def check_skip(store: Store, promise: Promise, *, for_day: date | None = None) -> None:
     """Refuse, as `skip` would, before anything else is written."""
+    from handoff_cli import coverage
+
     _open(promise, "skip")
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -321,6 +372,8 @@ def skip(
     for_day: date | None = None,
     note: Note | None = None,
 ) -> tuple[Promise, tuple[date, ...]]:
+    from handoff_cli import coverage
+
     _open(promise, "skip")
     marks, intervals = store.marks(promise.id)
     with _about(promise):

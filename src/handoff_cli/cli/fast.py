@@ -27,11 +27,10 @@ options, more than one --db, other shells.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which the fast path does not load
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable, Mapping, Sequence
 
 # Commands whose first argument is CLIENT, and those with a --client/-c option
 # (cli/notes.py: ClientArg and ClientOpt).
@@ -169,25 +168,27 @@ def log(call: LogCall) -> int:
     return _guarded(call.db, lambda path: _log(call, path))
 
 
-def _guarded(db: str | None, action: Callable[[Path], int | None]) -> int:
-    """Run `action` on the database path with the same error boundary as the Typer app."""
+def _guarded(db: str | None, action: Callable[[str], int | None]) -> int:
+    """Run `action` on the database path with the same error boundary as the Typer app.
+
+    The path is a string (`paths.database_file`): pathlib is not loaded on this path.
+    """
     import sqlite3
-    from pathlib import Path
 
     from handoff_cli import interrupts
     from handoff_cli.cli.actions import HANDLED, report_failure
-    from handoff_cli.paths import database_path
+    from handoff_cli.paths import database_file, pure_path
 
     interrupts.begin()
-    path = Path(db or "the database")
+    path = pure_path(db or "the database")
     try:
-        path = database_path(db)
+        path = database_file(db)
         return action(path) or 0
     except (*HANDLED, sqlite3.DatabaseError) as exc:
         return report_failure(exc, path)
 
 
-def _log(call: LogCall, path: Path) -> None:
+def _log(call: LogCall, path: str) -> None:
     from handoff_cli.cli import actions, common
     from handoff_cli.cli.render import out
     from handoff_cli.names import require_utf8
@@ -216,7 +217,7 @@ class DueCall:
     """A `handoff due` command line the fast path fully understands."""
 
     def __init__(
-        self, *, db: str | None, as_of: str | None, within: int, client: str | None
+        self, *, db: str | None, as_of: str | None, within: int | None, client: str | None
     ) -> None:
         self.db = db
         self.as_of = as_of
@@ -260,11 +261,14 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
             value = rest[i]
             i += 1
         values[field] = value  # as Click: the last one wins
-    within = values.get("within", "7")
-    if not (within.isascii() and within.isdigit() and len(within) < 10):
+    within = values.get("within")  # None: the config file's due.within, else 7 days
+    if within is not None and not (within.isascii() and within.isdigit() and len(within) < 10):
         return None  # Typer's own message for a bad or negative number
     call = DueCall(
-        db=db, as_of=values.get("as_of"), within=int(within), client=values.get("client")
+        db=db,
+        as_of=values.get("as_of"),
+        within=None if within is None else int(within),
+        client=values.get("client"),
     )
     call.check = "--check" in flags
     call.as_json = "--json" in flags
@@ -275,7 +279,7 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
 def due(call: DueCall) -> int:
     """cli/promises.py's `due` for a parsed command line, with the same error boundary."""
 
-    def show(path: Path) -> int:
+    def show(path: str) -> int:
         from handoff_cli.cli import due_view
         from handoff_cli.cli.pager import paged
 

@@ -171,8 +171,10 @@ def log(
         done=done or [],
         on=on,
         echo_on_refusal=from_editor,
+        full=as_json,
     )
     if as_json:
+        assert logged.note is not None  # read back: `full`
         data = render.note_json(logged.note)
         data["new_client"] = logged.new_client
         data["done"] = [render.covered_json(k.promise, k.covers) for k in logged.kept]

@@ -16,9 +16,12 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TextIO
 
-from handoff_cli.models import Contact, Note, Promise
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `log` and `due` load neither typing
+if TYPE_CHECKING:  # nor the models (dataclasses)
+    from typing import Any, TextIO
+
+    from handoff_cli.models import Contact, Note, Promise
 
 # C0 and C1 controls (but not tab or newline), DEL, the bidirectional
 # overrides and isolates, and lone surrogates (which cannot be printed).
@@ -47,6 +50,8 @@ def safe(text: str) -> str:
 
 def safe_line(text: str) -> str:
     """Stored text squeezed onto one line, control characters made visible."""
+    if text.isprintable():  # every character _UNSAFE_LINE matches is unprintable
+        return text
     return _UNSAFE_LINE.sub(_visible, text)
 
 
@@ -62,6 +67,11 @@ def _color_enabled(stream: TextIO) -> bool:
     enabled = _decide_color(stream)
     _color_decided[id(stream)] = (stream, enabled)
     return enabled
+
+
+def color_enabled() -> bool:
+    """Whether `style` colours standard output (decided once, as `style` decides it)."""
+    return _color_enabled(sys.stdout)
 
 
 def _decide_color(stream: TextIO) -> bool:
@@ -135,12 +145,16 @@ def width(text: str) -> int:
     """Terminal cells: East Asian wide and full-width characters take two."""
     if text.isascii():
         return len(text)  # control characters are made visible before anything is measured
-    total = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
+    # Each character in C (map): the morning view measures thousands of Japanese lines.
+    kinds = list(map(unicodedata.east_asian_width, text))
+    if any(map(unicodedata.combining, text)):
+        total = 0
+        for char, kind in zip(text, kinds, strict=True):
+            if unicodedata.combining(char):
+                continue
+            total += 2 if kind in ("W", "F") else 1
+        return total
+    return len(text) + kinds.count("W") + kinds.count("F")
 
 
 def truncate(text: str, cells: int) -> str:
@@ -230,14 +244,21 @@ def wrap(
     cells = cells if cells is not None else line_width()
     if cells is None:
         return text
+    if "\n" not in text and fits(text, cells):
+        return text  # most lines: no need to look for the names in them
     names = sorted({safe_line(k) for k in keep if k and k.strip()}, key=len, reverse=True)
     return "\n".join(_wrap_line(line, cells, hang, names) for line in text.split("\n"))
 
 
-def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
+def fits(line: str, cells: int) -> bool:
+    """Whether one line (colour escapes and all) takes no more than `cells` cells."""
     if 2 * len(line) <= cells:
-        return line  # fits whatever its characters (escapes only make it look longer)
-    if width(_ESCAPE.sub("", line)) <= cells:
+        return True  # whatever its characters (escapes only make it look longer)
+    return width(_ESCAPE.sub("", line) if "\x1b" in line else line) <= cells
+
+
+def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
+    if fits(line, cells):
         return line
     body = line.lstrip(" ")
     lead = len(line) - len(body)

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Contact
 from handoff_cli.names import clean_name, likely_typo, name_key
 from handoff_cli.store.base import StoreCore
 
+TYPE_CHECKING = False  # models and records are dataclasses: loaded where they are made
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
-class ClientSummary:
-    name: str
-    last_contact: datetime | None
-    notes: int
-    open_promises: int
-    overdue: int
+    from handoff_cli.models import Client, Contact
+    from handoff_cli.store.records import ClientSummary
 
 
 class ClientQueries(StoreCore):
     def find_client(self, name: str) -> Client | None:
         """The client called `name` now, else one first created under that name."""
+        row = self.find_client_row(name)
+        if row is None:
+            return None
+        from handoff_cli.models import Client
+
+        return Client(row[0], row[1], row[2])
+
+    def find_client_row(self, name: str) -> tuple[int, str, str] | None:
+        """`find_client` as (id, uuid, name), for `log`, which makes no model."""
         key = name_key(name)
         row = self._q("SELECT id, uuid, name FROM clients WHERE key = ?", [key]).fetchone()
         if row is None:
@@ -32,7 +37,7 @@ class ClientQueries(StoreCore):
                 " ORDER BY c.uuid LIMIT 1",
                 [key],
             ).fetchone()
-        return Client(row[0], row[1], row[2]) if row else None
+        return None if row is None else (row[0], row[1], row[2])
 
     def client(self, name: str) -> Client:
         """The client called `name`, or a BadInput that suggests the closest one."""
@@ -49,6 +54,8 @@ class ClientQueries(StoreCore):
         return likely_typo(key, self._q("SELECT name_key, name FROM clients"))
 
     def client_by_id(self, client_id: int) -> Client:
+        from handoff_cli.models import Client
+
         row = self._q("SELECT id, uuid, name FROM clients WHERE id = ?", [client_id]).fetchone()
         return Client(row[0], row[1], row[2])
 
@@ -65,9 +72,13 @@ class ClientQueries(StoreCore):
         return [r[0] for r in self._q("SELECT name FROM clients ORDER BY key")]
 
     def clients(self) -> list[Client]:
+        from handoff_cli.models import Client
+
         return [Client(*r) for r in self._q("SELECT id, uuid, name FROM clients ORDER BY key")]
 
     def client_summaries(self, *, as_of: date) -> list[ClientSummary]:
+        from handoff_cli.store.records import ClientSummary
+
         open_counts = dict(
             self._q(
                 "SELECT client_id, count(*) FROM promises WHERE status = 'open' GROUP BY client_id"
@@ -97,21 +108,32 @@ class ClientQueries(StoreCore):
 
     def find_contact(self, client: Client, name: str) -> Contact | None:
         """The contact called `name` at the client now, else one first created so."""
+        row = self.find_contact_row(client.id, name)
+        if row is None:
+            return None
+        from handoff_cli.models import Contact
+
+        return Contact(row[0], row[1], client.name, *row[2:])
+
+    def find_contact_row(self, client_id: int, name: str) -> tuple[Any, ...] | None:
+        """`find_contact` as (id, uuid, name, role, email, phone), for `log`."""
         key = name_key(name)
         sql = "SELECT id, uuid, name, role, email, phone FROM contacts"
-        row = self._q(sql + " WHERE client_id = ? AND key = ?", [client.id, key]).fetchone()
+        row = self._q(sql + " WHERE client_id = ? AND key = ?", [client_id, key]).fetchone()
         if row is None:
             row = self._q(
                 sql + " WHERE id = (SELECT e.contact_id FROM contact_entities e JOIN contacts c"
                 " ON c.id = e.contact_id WHERE c.client_id = ? AND e.created_key = ? LIMIT 1)",
-                [client.id, key],
+                [client_id, key],
             ).fetchone()
-        return Contact(row[0], row[1], client.name, *row[2:]) if row else None
+        return None if row is None else tuple(row)
 
     def contact_uuid(self, contact_id: int) -> str:
         return str(self._q("SELECT uuid FROM contacts WHERE id = ?", [contact_id]).fetchone()[0])
 
     def contacts(self, client: Client) -> list[Contact]:
+        from handoff_cli.models import Contact
+
         rows = self._q(
             "SELECT id, uuid, name, role, email, phone FROM contacts WHERE client_id = ? "
             "ORDER BY key",
