@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -189,9 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         ns.data_dir.mkdir(parents=True, exist_ok=True)
         partial = ns.data_dir / f"{tag}.partial.git"
         shutil.rmtree(partial, ignore_errors=True)
-        build_history(
-            partial, members=ns.members, years=ns.years, records=ns.records, seed=ns.seed
-        )
+        build_history(partial, members=ns.members, years=ns.years, records=ns.records, seed=ns.seed)
         partial.rename(cache)
         print(f"  built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     rows: list[tuple[str, str, str]] = []

@@ -14,6 +14,9 @@ The shapes, as `rules` writes them (canonical strings, no COUNT or UNTIL):
 - ``FREQ=DAILY[;INTERVAL=n]``
 - ``FREQ=WEEKLY[;INTERVAL=n];BYDAY=XX`` (one weekday)
 - ``FREQ=MONTHLY[;INTERVAL=n];BYMONTHDAY=d`` (1 <= d <= 28: every month has it)
+- ``FREQ=MONTHLY[;INTERVAL=n];BYMONTHDAY=28,...,d;BYSETPOS=-1`` (29 <= d <= 31: day d,
+  or the month's last day when it is shorter; what a monthly promise started on the
+  29th to the 31st gets)
 
 Days are ordinals (`date.toordinal()`; the ordinal 1, 0001-01-01, is a Monday).
 The counting follows `schedule._Arithmetic`: periods numbered from the
@@ -28,7 +31,10 @@ from datetime import date
 _CODES = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 MAX_INTERVAL = 1000  # rules.MAX_INTERVAL: a larger one is no rule `rules` accepts
 
-Shape = tuple[str, int, int]  # kind ("D", "W" or "M"), interval, weekday or day of month
+# kind ("D" daily, "W" weekly, "M" monthly on a day, "E" monthly on a day or the month's
+# end), interval, and the weekday (Monday 0) or the day of the month
+Shape = tuple[str, int, int]
+_ENDS = {f"BYMONTHDAY={','.join(map(str, range(28, d + 1)))};BYSETPOS=-1": d for d in (29, 30, 31)}
 
 
 def shape(rule: str) -> Shape | None:
@@ -49,6 +55,8 @@ def shape(rule: str) -> Shape | None:
         day = rest[11:]
         if day.isascii() and day.isdigit() and 1 <= int(day) <= 28:
             return ("M", interval, int(day))
+        if rest in _ENDS:
+            return ("E", interval, _ENDS[rest])
     return None
 
 
@@ -87,14 +95,18 @@ def missed(
         else:  # the occurrences of the start's week before the start
             low = int(at < weekday)
         return max(0, _rank_weekly(before, week0, n, at) - low)
+    end = kind == "E"  # on day `at`, or on the month's last day when it is shorter
     base, start_day = _month(start)
     if next_due > start:
         month, day = _month(next_due - 1)
-        low = _rank_monthly(month - base, n, at <= day)
-    else:
-        low = 0 if start_day == 1 else int(at < start_day)
+        low = _rank_monthly(month - base, n, (min(at, _length(month)) if end else at) <= day)
+    elif start_day == 1:
+        low = 0
+    else:  # the start's month's occurrence, if it came before the start
+        low = int((min(at, _length(base)) if end else at) < start_day)
     month, day = _month(before)
-    return max(0, _rank_monthly(month - base, n, at <= day) - low)
+    reached = (min(at, _length(month)) if end else at) <= day
+    return max(0, _rank_monthly(month - base, n, reached) - low)
 
 
 def _length(month: int) -> int:

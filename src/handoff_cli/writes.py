@@ -8,8 +8,7 @@ them inside `store.write()`; the CLI decides "now" and passes it in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from handoff_cli.changes import derived_uuid, new_uuid
@@ -20,6 +19,7 @@ from handoff_cli.names import name_key, require_utf8, required_name
 # and coverage (typing) are loaded by the functions that need them (issue 13).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import Any
 
     from handoff_cli import coverage
@@ -277,14 +277,24 @@ def _open(promise: Promise, doing: str) -> None:
         raise BadInput(msg)
 
 
-@contextmanager
-def _about(promise: Promise) -> Iterator[None]:
-    """A refusal from the coverage rules, said about this promise."""
-    try:
-        yield
-    except BadInput as exc:
-        msg = f"promise #{promise.id}: {exc.message}"
-        raise type(exc)(msg) from None
+class _about:  # a class, not @contextmanager: `log` does not import contextlib
+    """A refusal from the coverage rules, said about this promise: `with _about(p):`."""
+
+    def __init__(self, promise: Promise) -> None:
+        self.promise = promise
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, BadInput):
+            msg = f"promise #{self.promise.id}: {exc.message}"
+            raise type(exc)(msg) from None
 
 
 def plan_of(promise: Promise) -> coverage.Plan:

@@ -198,6 +198,7 @@ def due_entries(
         with_owner=full or with_owner,
         with_rule=full,
     )
+    rules = [row[9] for row in rows] if full else None
     fromiso = date.fromisoformat
     today = as_of.toordinal()
     before = today - 1
@@ -205,20 +206,24 @@ def due_entries(
     entries: list[Any] = []
     append = entries.append
     moved = False  # a one-off due today whose time has passed: overdue, and moved up
-    for row in rows:
-        pid, name, title, to, next_due, due_at, owner, key, start = row[:9]
+    for pid, name, title, to, next_due, due_at, owner, how, start in (
+        [row[:9] for row in rows] if full else rows
+    ):
         due = fromiso(next_due)
         ordinal = due.toordinal()
         if ordinal < today:
             status, late = OVERDUE, today - ordinal
-            after = key[:1] == "+"
-            rule = key[1:] if after else key
+            after = how[:1] == "+"
+            rule = how[1:] if after else how
             if not rule:
                 count = 1  # a one-off
             elif rule == "!":  # marks or pauses past its next due day
                 count = _missed_slowly(store, pid, as_of)
             else:
-                found = shapes[rule] if rule in shapes else shapes.setdefault(rule, shape(rule))
+                if rule in shapes:
+                    found = shapes[rule]
+                else:
+                    found = shapes[rule] = shape(rule)
                 first = fromiso(start)
                 if found is None:
                     from handoff_cli import schedule
@@ -235,7 +240,9 @@ def due_entries(
             at = datetime.fromisoformat(due_at)
             if status == TODAY and now is not None and now.date() == as_of and at < now:
                 status, moved = OVERDUE, True
-        append((pid, name, title, to, due, status, late, count, owner, at, *row[9:]))
+        append((pid, name, title, to, due, status, late, count, owner, at))
+    if rules is not None:
+        entries = [(*entry, rule) for entry, rule in zip(entries, rules, strict=True)]
     if moved:  # after the other overdue ones, as (status, due day, client, id) sorts them
         entries.sort(key=lambda e: e[5])
     return entries
@@ -349,10 +356,11 @@ def _section_lines(
 ) -> None:
     """The three sections, each by client (clients in order of their most urgent item).
 
-    The hot loop of the morning view: about 2 µs an item, so colours are decided once
-    and lines are only measured when they may not fit (issue 13).
+    The hot loop of the morning view (issue 13): colours are decided once, day names
+    worked out once a day, and a line is measured from its parts (only its title and
+    recipient may hold wide characters) instead of character by character.
     """
-    from handoff_cli.cli.render import fits, wrap
+    from handoff_cli.cli.render import fits, width, wrap
 
     sections: tuple[dict[str, list[Entry]], ...] = ({}, {}, {})
     for entry in entries:
@@ -360,10 +368,24 @@ def _section_lines(
     headings = ("Overdue", "Due today", f"In {horizon}")
     cells = render.line_width()
     on = render.color_enabled()
-    cyan, end = ("\x1b[36m", "\x1b[0m") if on else ("", "")
-    red = "\x1b[31m" if on else ""
-    yellow = "\x1b[33m" if on else ""
+    cyan, red, yellow, end = ("\x1b[36m", "\x1b[31m", "\x1b[33m", "\x1b[0m") if on else ("",) * 4
     marks = (style("!", "red", "bold"), style("•", "yellow"), "·")
+    # Escape characters in an item's line, by status: #id's colour, the mark's, the words'.
+    escapes = [
+        len(cyan + end) + len(mark) - 1 + (len(red + end) if status < UPCOMING else 0)
+        for status, mark in enumerate(marks)
+    ]
+    wide: dict[str, int] = {}  # cells beyond one a character, of each non-ASCII text
+
+    def extra(text: str) -> int:
+        if text.isascii():
+            return 0
+        found = wide.get(text)
+        if found is None:
+            found = wide[text] = width(text) - len(text)
+        return found
+
+    day_texts: dict[int, str] = {}
     today = as_of.toordinal()
     pad = indent + "    "
     for status, by_client in enumerate(sections):
@@ -373,37 +395,48 @@ def _section_lines(
         lines.append(
             indent + style(headings[status], *(("bold", "red") if status == 0 else ("bold",)))
         )
-        mark = marks[status]
+        head = f"{pad}{marks[status]}  {cyan}#"
         for client_name, group in by_client.items():
             line = indent + "  " + style(safe_line(client_name), "bold")
             fitting = cells is None or fits(line, cells)
             lines.append(line if fitting else wrap(line, keep=[client_name]))
-            for pid, _, title, to, due, _, late, count, _, at, *_ in group:
-                if due.year >= 1000:
-                    day = f"{_DAY_NAMES[due.weekday()]} {due.isoformat()}"
-                else:  # strftime's %Y does not pad years before 1000
-                    day = due.strftime("%a %Y-%m-%d")
+            for pid, _, title, to, due, _, late, count, _, at in group:
+                ordinal = due.toordinal()
+                day = day_texts.get(ordinal)
+                if day is None:
+                    if due.year >= 1000:  # strftime's %a (C locale) %Y-%m-%d
+                        day = f"{_DAY_NAMES[due.weekday()]} {due.isoformat()}"
+                    else:  # strftime's %Y does not pad years before 1000
+                        day = due.strftime("%a %Y-%m-%d")
+                    day_texts[ordinal] = day
                 time = f" {at.astimezone():%H:%M}" if at is not None else ""
-                if not title.isprintable():  # isprintable: nothing safe_line would change
+                if not str.isprintable(title):  # then safe_line would change nothing
                     title = safe_line(title)
-                line = f"{pad}{mark}  {cyan}#{pid}{end}  {title}"
                 if to:
-                    line += f"  to {to if to.isprintable() else safe_line(to)}"
+                    to_words = f"  to {to}" if str.isprintable(to) else f"  to {safe_line(to)}"
+                else:
+                    to_words = ""
                 if status == OVERDUE:
                     if late:
                         words = f"{late} day overdue" if late == 1 else f"{late} days overdue"
                     else:
                         words = "overdue since" + time
                     if count > 1:
-                        words += f", missed {count}"
-                    line += f"  {red}{words} (due {day}{time}){end}"
+                        words = f"{words}, missed {count}"
+                    line = (
+                        f"{head}{pid}{end}  {title}{to_words}  {red}{words} (due {day}{time}){end}"
+                    )
                 elif status == TODAY:
-                    line += f"  {yellow}due today{time}{end}"
+                    line = f"{head}{pid}{end}  {title}{to_words}  {yellow}due today{time}{end}"
                 else:
-                    line += f"  {relative_days(due.toordinal() - today)} ({day}{time})"
-                if cells is not None and not fits(line, cells):
-                    keep = [client_name, f"to {to}" if to else None, f"(due {day})", day]
-                    line = wrap(line, hang=7, keep=keep, cells=cells)
+                    delta = ordinal - today
+                    when = "tomorrow" if delta == 1 else relative_days(delta)
+                    line = f"{head}{pid}{end}  {title}{to_words}  {when} ({day}{time})"
+                if cells is not None and 2 * len(line) > cells:
+                    used = len(line) - escapes[status] + extra(title) + extra(to_words)
+                    if used > cells:  # render.fits, from the parts
+                        keep = [client_name, f"to {to}" if to else None, f"(due {day})", day]
+                        line = wrap(line, hang=7, keep=keep, cells=cells)
                 lines.append(line)
 
 

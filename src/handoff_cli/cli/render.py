@@ -9,7 +9,6 @@ plain `json.dumps` with `ensure_ascii=False`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -25,10 +24,10 @@ if TYPE_CHECKING:  # nor the models (dataclasses)
 
 # C0 and C1 controls (but not tab or newline), DEL, the bidirectional
 # overrides and isolates, and lone surrogates (which cannot be printed).
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Compiled on first use (`re.compile` keeps them): most text is printable (str.isprintable
+# says so at once), and compiling these two classes cost `log` a millisecond (issue 13).
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_UNSAFE_LINE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -45,14 +44,18 @@ def _visible(match: re.Match[str]) -> str:
 
 def safe(text: str) -> str:
     """Stored text as it may be shown: control characters made visible, newlines kept."""
-    return _UNSAFE.sub(_visible, text)
+    # str.isprintable, not text.isprintable: a BLOB read from a damaged row raises
+    # TypeError as the pattern did, which the error boundary knows (cli/actions.py).
+    if str.isprintable(text):  # every character _UNSAFE matches is unprintable
+        return text
+    return re.compile(_UNSAFE).sub(_visible, text)
 
 
 def safe_line(text: str) -> str:
     """Stored text squeezed onto one line, control characters made visible."""
-    if text.isprintable():  # every character _UNSAFE_LINE matches is unprintable
+    if str.isprintable(text):  # every character _UNSAFE_LINE matches is unprintable
         return text
-    return _UNSAFE_LINE.sub(_visible, text)
+    return re.compile(_UNSAFE_LINE).sub(_visible, text)
 
 
 _color_decided: dict[int, tuple[TextIO, bool]] = {}
@@ -131,9 +134,11 @@ def error_line(message: str) -> str:
 
 
 def print_json(value: Any) -> None:
+    import json
+
     text = json.dumps(value, ensure_ascii=False, indent=2)
     # A lone surrogate cannot be written as UTF-8; JSON can still carry it escaped.
-    if _UNSAFE.search(text) and re.search("[\ud800-\udfff]", text):
+    if re.search(_UNSAFE, text) and re.search("[\ud800-\udfff]", text):
         text = json.dumps(value, ensure_ascii=True, indent=2)
     out(text)
 
@@ -361,7 +366,7 @@ def _name_spans(body: str, names: list[str]) -> dict[int, str]:
     return found
 
 
-_ASCII_TOKEN = re.compile("(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)")
+_ASCII_TOKEN = "(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)"  # compiled when a line wraps
 _KEEP = "\x00"  # stands for a space inside a name while an ASCII line is cut into words
 
 
@@ -376,7 +381,7 @@ def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
     atoms: list[_Atom] = []
     space = ""
     pending = ""
-    for code, spaces, word in _ASCII_TOKEN.findall(body):
+    for code, spaces, word in re.findall(_ASCII_TOKEN, body):
         if code:
             if code == _RESET and atoms and not space:
                 atoms[-1].text += code
@@ -411,13 +416,14 @@ def _glued(body: str, name: str) -> bool:
     return False
 
 
-_NARROW_RUN = re.compile("[!-~]+")  # printable ASCII but the space: never wide, never split
+_NARROW_RUN = "[!-~]+"  # printable ASCII but the space: never wide, never split
 
 
 def _atoms(body: str, names: list[str]) -> list[_Atom]:
     """Split a line (without its indent) into atoms, escapes glued to their text."""
     from bisect import bisect_right
 
+    narrow_run = re.compile(_NARROW_RUN).match
     name_at = _name_spans(body, names) if names else {}
     starts = sorted(name_at)
     atoms: list[_Atom] = []
@@ -483,7 +489,7 @@ def _atoms(body: str, names: list[str]) -> list[_Atom]:
             word, word_space, word_breakable = "", space, breakable
             space = ""
         # A narrow run: as far as printable ASCII goes, up to the next name.
-        run = _NARROW_RUN.match(body, i)
+        run = narrow_run(body, i)
         end = run.end() if run is not None else i + 1
         following = bisect_right(starts, i)
         if following < len(starts):

@@ -15,6 +15,8 @@ from handoff_cli.errors import BadInput
 app = typer.Typer()
 team_app = typer.Typer(
     help="A team's shared repository: `handoff team init REPO` joins, `handoff team` shows it."
+    "\n\n\b\n  handoff team\n  handoff team init git@gitlab.example:sales/handoff-team.git"
+    " --name akira"
 )
 
 

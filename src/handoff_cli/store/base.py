@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
 
 from handoff_cli.errors import HandoffError, StorageError
@@ -24,6 +23,7 @@ from handoff_cli.ids import new_uuid as new_uuid  # re-exported: the store's own
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
+    from types import TracebackType
     from typing import Any, TypeVar
 
     from handoff_cli.apply import Applier
@@ -226,33 +226,9 @@ class StoreCore:
 
     # ------------------------------------------------------------- transactions
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self) -> _Write:
         """One transaction holding the write lock from its first statement."""
-        conn = self.conn
-        try:
-            self._begin_immediate()
-        except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self._path) from exc
-        self._clock = None  # another process may have moved it since
-        try:
-            yield
-            from handoff_cli.interrupts import committing
-
-            with committing():  # counted as saved before any Ctrl-C is acted on
-                conn.execute("COMMIT")
-            if self.on_commit is not None:
-                self.on_commit()
-        except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise storage_error(exc, self._path) from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        finally:
-            self._clock = None
+        return _Write(self)
 
     def _begin_immediate(self) -> None:
         conn = self.conn
@@ -271,16 +247,9 @@ class StoreCore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def snapshot(self) -> _Snapshot:
         """A read transaction: everything read inside sees one moment of the database."""
-        conn = self.conn
-        conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        return _Snapshot(self.conn)
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         try:
@@ -453,6 +422,83 @@ def storage_error(exc: sqlite3.DatabaseError, path: str | Path) -> HandoffError:
     else:
         msg = f"database error in {path}: {text}"
     return StorageError(msg)
+
+
+class _Write:
+    """`StoreCore.write()`. A class rather than @contextmanager: contextlib costs `log`
+    most of a millisecond to import (issue 13).
+
+    Commits when the block ends normally (counted as saved before any Ctrl-C is acted
+    on); rolls back on any exception, a database error becoming one line to show.
+    """
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: StoreCore) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        store = self.store
+        try:
+            store._begin_immediate()
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, store._path) from exc
+        store._clock = None  # another process may have moved it since
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if exc is None:
+                self._commit()
+            else:
+                self._undo(exc)  # and the exception goes on (a database error as one line)
+        finally:
+            self.store._clock = None
+
+    def _commit(self) -> None:
+        from handoff_cli.interrupts import committing
+
+        store = self.store
+        try:
+            with committing():
+                store.conn.execute("COMMIT")
+            if store.on_commit is not None:
+                store.on_commit()
+        except BaseException as exc:
+            self._undo(exc)
+            raise
+
+    def _undo(self, exc: BaseException) -> None:
+        conn = self.store.conn
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise storage_error(exc, self.store._path) from exc
+
+
+class _Snapshot:
+    """`StoreCore.snapshot()` (a class for the reason `_Write` is one)."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
 
 
 def _ms(moment: datetime) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -27,6 +26,8 @@ WITH_NAMES = (
 
 def note_from_row(row: Sequence[Any], client: str | None = None) -> Note:
     """A note from (id, uuid, client, at, kind, text, author, tags, with, on_promise)."""
+    import json
+
     from handoff_cli.models import Note
 
     return Note(

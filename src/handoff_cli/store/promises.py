@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -214,6 +213,8 @@ class PromiseQueries(StoreCore):
 
 def completion_from_row(r: Sequence[Any]) -> Completion:
     """(uuid, at, day, note_uuid, kind, covers, stamp, undone) to a Completion."""
+    import json
+
     from handoff_cli.models import Completion
 
     return Completion(
