@@ -1,4 +1,4 @@
-"""The fast path: `handoff log CLIENT TEXT...` and Tab completion of client names, without Typer.
+"""The fast path: `log`, `due`, `show`, `clients`, `search` and Tab completion, without Typer.
 
 Typer costs 35-40 ms of CPU on every run (importing it, then building every
 command from its signature), half of what a whole `log` may take (issue 6,
@@ -14,6 +14,7 @@ options, more than one --db, other shells.
     handoff [--db PATH] [--no-pager] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
             [--tag|-t TAG]... [--kind|-k KIND] [--new-client] [--]
     handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--check] [--json]
+    handoff [--db PATH] [--no-pager] show CLIENT | clients | search WORD...   (no options)
 
     _HANDOFF_COMPLETE=complete_bash|complete_zsh (cli/complete.py answers both paths):
     the CLIENT of log, show, contact, promise and rename; the value of --client/-c
@@ -83,7 +84,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | Non
     if call is not None:
         return log(call)
     due_call = parse_due(argv)
-    return None if due_call is None else due(due_call)
+    if due_call is not None:
+        return due(due_call)
+    view = parse_view(argv)
+    return None if view is None else show_view(view)
 
 
 # ---------------------------------------------------------------------- log
@@ -292,6 +296,61 @@ def due(call: DueCall) -> int:
                 as_json=call.as_json,
                 check=call.check,
             )
+
+    return _guarded(call.db, show)
+
+
+# ------------------------------------------------------ show, clients, search
+
+
+class ViewCall:
+    """`handoff show CLIENT`, `handoff clients` or `handoff search WORD...`, plain."""
+
+    def __init__(self, *, db: str | None, command: str, words: list[str], pager: bool) -> None:
+        self.db = db
+        self.command = command
+        self.words = words
+        self.pager = pager
+
+
+def parse_view(argv: Sequence[str]) -> ViewCall | None:
+    """Parse `[--db PATH] [--no-pager]` and then `show CLIENT`, `clients` or `search
+    WORD...` with no options at all; None for anything else (Typer decides)."""
+    db, pager, args = root_options(argv)
+    if not args:
+        return None
+    command, words = args[0], args[1:]
+    if any(word[:1] == "-" for word in words):
+        return None  # an option, `--`, or a word Click might read as one
+    if any(not word.isascii() and not _utf8(word) for word in words):
+        return None  # bytes that are not UTF-8: Typer's own message
+    wanted = {"clients": 0, "show": 1}.get(command)
+    if command == "search" and words or wanted is not None and len(words) == wanted:
+        return ViewCall(db=db, command=command, words=words, pager=pager)
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def show_view(call: ViewCall) -> int:
+    """cli/notes.py's `show`, `clients` or `search` for a parsed command line, with the
+    same error boundary (both call cli/views.py)."""
+
+    def show(path: str) -> None:
+        from handoff_cli.cli import views
+
+        if call.command == "clients":
+            views.list_clients(path, pager=call.pager)
+        elif call.command == "show":
+            views.show_client(path, call.words[0], pager=call.pager)
+        else:
+            views.search(path, " ".join(call.words), pager=call.pager)
 
     return _guarded(call.db, show)
 
