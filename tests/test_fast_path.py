@@ -476,6 +476,10 @@ DUE_CASES = {
     "unknown client": ["due", "--client", "Acme Crop"],
     "out of range": ["due", "--within", "999999999"],
     "no database": ["--db", "{missing}", "due", "--check"],
+    "team": ["due", "--team"],
+    "team, json": ["due", "--team", "--json", "--within", "30"],
+    "owner": ["due", "--owner", "alice", "--check"],
+    "owner nobody is": ["due", "--owner=bob", "--json"],
 }
 
 
@@ -494,6 +498,8 @@ DUE_LEFT_TO_TYPER = {
     "flag with a value": ["due", "--json=yes"],
     "missing value": ["due", "--as-of"],
     "attached short value": ["due", "-cAcme"],
+    "owner and team": ["due", "--owner", "alice", "--team"],
+    "owner without a name": ["due", "--owner"],
 }
 
 

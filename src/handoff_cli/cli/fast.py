@@ -13,7 +13,8 @@ options, more than one --db, other shells.
 
     handoff [--db PATH] [--no-pager] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
             [--tag|-t TAG]... [--kind|-k KIND] [--new-client] [--]
-    handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--check] [--json]
+    handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--owner NAME]
+            [--team] [--check] [--json]
     handoff [--db PATH] [--no-pager] show CLIENT | clients | search WORD...   (no options)
 
     _HANDOFF_COMPLETE=complete_bash|complete_zsh (cli/complete.py answers both paths):
@@ -227,6 +228,8 @@ class DueCall:
         self.as_of = as_of
         self.within = within
         self.client = client
+        self.owner: str | None = None
+        self.team = False
         self.check = False
         self.as_json = False
         self.pager = True
@@ -237,11 +240,13 @@ _DUE_VALUE_OPTIONS = {
     "--within": "within",
     "--client": "client",
     "-c": "client",
+    "--owner": "owner",
 }
 
 
 def parse_due(argv: Sequence[str]) -> DueCall | None:
-    """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--check] [--json]`, or None."""
+    """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--owner NAME] [--team]
+    [--check] [--json]`, or None."""
     db, pager, args = root_options(argv)
     if args[:1] != ["due"]:
         return None
@@ -252,7 +257,7 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
     while i < len(rest):
         arg = rest[i]
         i += 1
-        if arg in ("--check", "--json"):
+        if arg in ("--check", "--json", "--team"):
             flags.add(arg)
             continue
         name, equals, value = arg.partition("=")
@@ -274,6 +279,10 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
         within=None if within is None else int(within),
         client=values.get("client"),
     )
+    call.owner = values.get("owner")
+    call.team = "--team" in flags
+    if call.owner is not None and call.team:
+        return None  # Typer's command says which to give
     call.check = "--check" in flags
     call.as_json = "--json" in flags
     call.pager = pager
@@ -295,6 +304,8 @@ def due(call: DueCall) -> int:
                 client=call.client,
                 as_json=call.as_json,
                 check=call.check,
+                owner=call.owner,
+                team=call.team,
             )
 
     return _guarded(call.db, show)
