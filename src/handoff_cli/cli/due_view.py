@@ -334,11 +334,15 @@ def due_lines(
         owners: dict[str, list[Entry]] = {}
         for entry in entries:
             owners.setdefault(entry[8] or "", []).append(entry)
+        client_lines: dict[str, str] = {}  # every owner's at one indent
         for owner in sorted(owners, key=str.casefold):
             lines.append("")
             heading = style(f"{safe_line(owner)}'s", "bold", "magenta")
             lines.append(render.wrap(heading, keep=[owner]))
-            _section_lines(owners[owner], as_of=as_of, horizon=horizon, indent="  ", lines=lines)
+            _section_lines(
+                owners[owner], as_of=as_of, horizon=horizon, indent="  ", lines=lines,
+                client_lines=client_lines,
+            )  # fmt: skip
     _paused_lines(paused, lines)
     lines.append("")
     counts = [0, 0, 0]
@@ -352,13 +356,21 @@ _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # strftime's %a 
 
 
 def _section_lines(
-    entries: list[Entry], *, as_of: date, horizon: str, indent: str, lines: list[str]
+    entries: list[Entry],
+    *,
+    as_of: date,
+    horizon: str,
+    indent: str,
+    lines: list[str],
+    client_lines: dict[str, str] | None = None,
 ) -> None:
     """The three sections, each by client (clients in order of their most urgent item).
 
     The hot loop of the morning view (issue 13): colours are decided once, day names
     worked out once a day, and a line is measured from its parts (only its title and
     recipient may hold wide characters) instead of character by character.
+    `client_lines` keeps each client's heading line for the next call (`due --team`
+    shows a client once for each owner).
     """
     from handoff_cli.cli.render import fits, width, wrap
 
@@ -386,6 +398,7 @@ def _section_lines(
         return found
 
     day_texts: dict[int, str] = {}
+    known = {} if client_lines is None else client_lines
     today = as_of.toordinal()
     pad = indent + "    "
     for status, by_client in enumerate(sections):
@@ -397,9 +410,13 @@ def _section_lines(
         )
         head = f"{pad}{marks[status]}  {cyan}#"
         for client_name, group in by_client.items():
-            line = indent + "  " + style(safe_line(client_name), "bold")
-            fitting = cells is None or fits(line, cells)
-            lines.append(line if fitting else wrap(line, keep=[client_name]))
+            line = known.get(client_name)
+            if line is None:
+                line = indent + "  " + style(safe_line(client_name), "bold")
+                if cells is not None and not fits(line, cells):
+                    line = wrap(line, keep=[client_name])
+                known[client_name] = line
+            lines.append(line)
             for pid, _, title, to, due, _, late, count, _, at in group:
                 ordinal = due.toordinal()
                 day = day_texts.get(ordinal)
