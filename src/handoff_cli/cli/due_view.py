@@ -107,8 +107,12 @@ def default_within() -> int:
 def owners_for(store: Store, *, owner: str | None, team: bool) -> Owners | None:
     """Whose promises to show. Outside a team, every promise (None) unless asked
     (`--owner`: one person's, imported with --keep-owners; `--team`: by owner)."""
-    if owner is None and not team and store.meta("team.clone") is None:
-        return None  # what member_names would say, without loading the team's modules
+    if store.meta("team.clone") is None:  # what member_names would say, without
+        if owner is None and not team:  # loading the team's modules (typing, dataclasses)
+            return None
+        from handoff_cli.owners import Owners
+
+        return Owners(store.me, (), only=owner, everyone=team)
     from handoff_cli.team.status import Owners, member_names
 
     names = member_names(store)
