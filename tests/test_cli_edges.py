@@ -127,11 +127,20 @@ def test_a_write_waiting_for_a_lock_says_so_at_a_terminal(isolated: Path) -> Non
         stdin=subprocess.DEVNULL,
     )
     os.close(follower)
-    time.sleep(4)  # past the first wait: the notice is out, the write still waits
+    import select
+
+    seen = b""
+    deadline = time.monotonic() + 60  # a loaded machine may take seconds to start Python
+    notice = b"waiting for another handoff process to finish writing"
+    while notice not in seen and time.monotonic() < deadline:  # the write still waits
+        if select.select([leader], [], [], 0.2)[0]:
+            try:
+                seen += os.read(leader, 4096)
+            except OSError:
+                break
     holder.execute("COMMIT")
     holder.close()
     out, _ = proc.communicate(timeout=60)
-    seen = b""
     while True:
         try:
             chunk = os.read(leader, 4096)

@@ -304,7 +304,7 @@ LEFT_TO_TYPER = {
     "unknown option": ["log", "Acme Corp", "hi", "--verbose"],
     "two --db": ["--db", "a.db", "--db", "b.db", "log", "Acme Corp", "hi"],
     "root --version": ["--version", "log", "Acme Corp", "hi"],
-    "another command": ["show", "Acme Corp"],
+    "another command": ["notes", "--client", "Acme Corp"],
     "command name case": ["LOG", "Acme Corp", "hi"],
     "nothing": [],
 }
@@ -476,6 +476,10 @@ DUE_CASES = {
     "unknown client": ["due", "--client", "Acme Crop"],
     "out of range": ["due", "--within", "999999999"],
     "no database": ["--db", "{missing}", "due", "--check"],
+    "team": ["due", "--team"],
+    "team, json": ["due", "--team", "--json", "--within", "30"],
+    "owner": ["due", "--owner", "alice", "--check"],
+    "owner nobody is": ["due", "--owner=bob", "--json"],
 }
 
 
@@ -494,6 +498,8 @@ DUE_LEFT_TO_TYPER = {
     "flag with a value": ["due", "--json=yes"],
     "missing value": ["due", "--as-of"],
     "attached short value": ["due", "-cAcme"],
+    "owner and team": ["due", "--owner", "alice", "--team"],
+    "owner without a name": ["due", "--owner"],
 }
 
 
@@ -504,6 +510,84 @@ def test_due_left_to_typer(args: list[str]) -> None:
 
 def test_due_fallback_is_typer_itself(due_base: Path, tmp_path: Path) -> None:
     assert_same(*both(["due", "--within", "-1"], due_base, tmp_path), taken=False)
+
+
+# ------------------------------------------------------ show, clients, search (issue 13)
+
+
+@pytest.fixture
+def view_base(due_base: Path) -> Path:
+    """The due cases' database plus notes that one word finds in two clients."""
+    from handoff_cli import writes
+
+    store = Store.open(due_base, create=False)
+    assert store is not None
+    with store, store.write():
+        w = store.writer(NOW)
+        for name, text in (
+            ("Acme Corp", "fees agreed for Q3"),
+            ("Beacon Labs", "asked about the fees"),
+            ("Acme Corp", "fees invoice sent"),
+        ):
+            client, _ = writes.client_for_write(store, w, name, new_client=False)
+            writes.add_note(
+                store, w, client, at=NOW, kind="call", text=text, author="bob", with_=[]
+            )
+    return due_base
+
+
+VIEW_CASES = {
+    "clients": ["clients"],
+    "clients, root options": ["--no-pager", "--db", "{db}", "clients"],
+    "clients, no database": ["--db", "{missing}", "clients"],
+    "clients, not a database": ["--db", "{stranger}", "clients"],
+    "show": ["show", "Acme Corp"],
+    "show, any case": ["show", "acme corp"],
+    "show, Japanese": ["show", "山田商事"],
+    "show, unknown client": ["show", "Acme Crop"],
+    "show, no database": ["--db", "{missing}", "show", "Acme Corp"],
+    "search": ["search", "call"],
+    "search, two words": ["search", "first", "call"],
+    "search, many hits": ["search", "fees"],
+    "search, all words": ["search", "fees", "invoice"],
+    "search, Japanese": ["search", "訪問"],
+    "search, a promise": ["search", "report"],
+    "search, nothing": ["search", "zebra"],
+    "search, no database": ["--db", "{missing}", "search", "call"],
+}
+
+
+@pytest.mark.parametrize("args", VIEW_CASES.values(), ids=VIEW_CASES.keys())
+def test_views_same_as_typer(args: list[str], view_base: Path, tmp_path: Path) -> None:
+    db = tmp_path / "work" / "handoff.db"
+    stranger = tmp_path / "stranger.db"
+    stranger.write_text("not a database\n", encoding="utf-8")
+    missing = tmp_path / "nothing.db"
+    filled = [a.format(db=db, missing=missing, stranger=stranger) for a in args]
+    fast_run, typer_run = both(filled, view_base, tmp_path, db=db)
+    assert_same(fast_run, typer_run)
+    assert fast_run.stdout or fast_run.stderr
+    assert not missing.exists()  # reading never creates a database
+
+
+VIEW_LEFT_TO_TYPER = {
+    "show, no client": ["show"],
+    "show, two words": ["show", "Acme", "Corp"],
+    "show, an option": ["show", "Acme Corp", "--json"],
+    "show, help": ["show", "--help"],
+    "clients, json": ["clients", "--json"],
+    "clients, a word": ["clients", "Acme"],
+    "search, no words": ["search"],
+    "search, an option": ["search", "-n", "3", "fees"],
+    "search, after --": ["search", "--", "-fees"],
+    "search, not UTF-8": ["search", "caf\udce9"],
+    "another command": ["notes"],
+}
+
+
+@pytest.mark.parametrize("args", VIEW_LEFT_TO_TYPER.values(), ids=VIEW_LEFT_TO_TYPER.keys())
+def test_views_left_to_typer(args: list[str]) -> None:
+    assert fast.parse_view(args) is None
 
 
 # ------------------------------------------------- completion of the rest (issue 12.6)

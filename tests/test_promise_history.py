@@ -555,6 +555,29 @@ def test_a_promise_paused_in_the_first_version_owes_nothing_from_its_pause_on(
     assert ok(run(*fresh, "resume", str(pid), "--json")).json()["next_due"] == "2026-11-23"
 
 
+def test_an_upgraded_database_with_a_pause_imports_its_own_export(run: Run, tmp_path: Path) -> None:
+    """The upgrade named its pause events so that no bundle accepted them: a database
+    upgraded from the first version could not import its own export."""
+    path = tmp_path / "v1.db"
+    make_version_one_db(path)
+    db = ("--db", str(path))
+    exported = tmp_path / "mine.json"
+    ok(run(*db, "export", "-o", str(exported)))
+    pauses = [
+        pause["uuid"]
+        for client in json.loads(exported.read_text(encoding="utf-8"))["clients"]
+        for promise in client["promises"]
+        for pause in promise["pauses"]
+    ]
+    assert pauses and all(len(uuid) == 36 for uuid in pauses)
+    ok(run(*db, "import", str(exported)))
+    fresh = ("--db", str(tmp_path / "fresh.db"))
+    ok(run(*fresh, "import", str(exported), "--keep-owners"))
+    assert [p["title"] for p in ok(run(*fresh, "due", "--json")).json()["paused"]] == [
+        "Weekly check-in"
+    ]
+
+
 # ------------------------------------------------------------------ log --done
 
 

@@ -27,15 +27,21 @@ is what the convergence tests (tests/test_convergence.py) check.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timezone
-from typing import Any
 
-from handoff_cli import coverage, stamps
+from handoff_cli import jsontext, stamps
 from handoff_cli.changes import Change, derived_uuid
 from handoff_cli.names import clean_name, name_key
+
+# `handoff log` applies one change per note: typing, json and coverage (the promises'
+# rule) are not loaded for it (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from handoff_cli import coverage
 
 CATEGORIES = ("clients", "contacts", "promises", "notes", "completions")
 _CATEGORY = {
@@ -92,6 +98,8 @@ _BESIDE_NOTES = frozenset(
 
 
 def _rank(value: Any) -> tuple[bool, str]:
+    import json
+
     return value is not None, json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
@@ -149,7 +157,7 @@ class Applier:
                     change.device,
                     change.kind,
                     change.entity,
-                    json.dumps(change.body, ensure_ascii=False, separators=(",", ":")),
+                    jsontext.dumps(change.body, compact=True),
                     self.origin,
                 ],
             )
@@ -182,6 +190,9 @@ class Applier:
         """Consecutive note.add changes: the new notes among them in one batch, the rest
         (already here, removed, a client not here yet, a second note.add of one note)
         one by one, in their order."""
+        if len(run) == 1:  # `log`: one statement fewer than the batch's checks
+            self.apply(run[0])
+            return
         conn = self.conn
         uuids = [c.uuid for c in run]
         marks = ",".join("?" * len(run))
@@ -200,11 +211,16 @@ class Applier:
         plain: list[tuple[Change, int]] = []
         batch_entities: set[str] = set()
         waiting: list[Change] = []
+        kept_waiting: set[str] = set()
         for change in run:
             client = self.client_row(change.body["client"])
             if client is None and change.uuid not in seen:
                 waiting.append(change)  # however it ends, it waits for its client first
                 seen.add(change.uuid)
+                kept_waiting.add(change.uuid)
+                continue
+            if change.uuid in kept_waiting:
+                self._count(change, "skipped")  # the same record twice in one run
                 continue
             if (
                 change.uuid in seen
@@ -233,7 +249,7 @@ class Applier:
             [
                 (
                     c.uuid, c.clock, c.member, c.device, c.kind, c.entity,
-                    json.dumps(c.body, ensure_ascii=False, separators=(",", ":")), self.origin,
+                    jsontext.dumps(c.body, compact=True), self.origin,
                     c.body["client"],
                 )
                 for c in waiting
@@ -255,7 +271,7 @@ class Applier:
             [
                 (
                     c.uuid, c.clock, c.member, c.device, c.kind, c.entity,
-                    json.dumps(c.body, ensure_ascii=False, separators=(",", ":")), self.origin,
+                    jsontext.dumps(c.body, compact=True), self.origin,
                 )
                 for c, _ in plain
             ],
@@ -330,6 +346,8 @@ class Applier:
             )
         if not self._any_waiting:
             return
+        import json
+
         rows = self.conn.execute(
             "SELECT uuid, clock, member, device, kind, entity, body FROM changes"
             " WHERE waits_for = ? ORDER BY clock, member, uuid",
@@ -936,7 +954,7 @@ class Applier:
                 (
                     note_id, change.entity, client_id, at.isoformat(timespec="seconds"),
                     utc_iso(at), body["kind"], body["text"], body["author"],
-                    json.dumps(list(tags), ensure_ascii=False), clock_time(change.clock),
+                    jsontext.dumps(list(tags)), clock_time(change.clock),
                     change.stamp, body.get("on"),
                 )
             )  # fmt: skip
@@ -967,6 +985,8 @@ class Applier:
         return self._note_text(int(row[0]), change.body["text"], change.stamp)
 
     def _note_text(self, note_id: int, text: str, stamp: str) -> str:
+        import json
+
         row = self.conn.execute(
             "SELECT text, coalesce(text_stamp, stamp), tags FROM notes WHERE id = ?", [note_id]
         ).fetchone()
@@ -1158,6 +1178,8 @@ class Applier:
         )
 
     def _promise_mark(self, change: Change) -> str:
+        import json
+
         promise_id = self._need_promise(change.entity)
         body = change.body
         note = body.get("note")
@@ -1272,6 +1294,8 @@ def promise_state(
     is owed (a one-off kept, a series ended), else `open`; whether it is paused
     on a given day is read from paused_from/paused_until, the latest pause.
     """
+    from handoff_cli import coverage
+
     row = conn.execute(
         "SELECT rule, start, after_done, covered_through, dropped FROM promises WHERE id = ?",
         [promise_id],
@@ -1305,6 +1329,10 @@ def promise_sets(
     conn: sqlite3.Connection, promise_id: int
 ) -> tuple[list[coverage.Mark], list[coverage.Interval]]:
     """A promise's live marks (undone ones left out) and its pause periods."""
+    import json
+
+    from handoff_cli import coverage
+
     marks = [
         coverage.Mark(
             r[0],

@@ -15,22 +15,57 @@ Stdlib only and no dataclasses: `handoff log` builds one on every note.
 
 from __future__ import annotations
 
-import json
-import uuid as uuidlib
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from operator import itemgetter
 
 from handoff_cli import stamps
+from handoff_cli.ids import new_uuid as new_uuid  # re-exported: writes.py uses it
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `log` does not load typing
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    class _Fields(NamedTuple):
+        uuid: str
+        clock: str
+        member: str
+        device: str
+        kind: str
+        entity: str
+        body: dict[str, Any]
+
+else:
+
+    class _Fields(tuple):
+        """A namedtuple's fields, made by hand: `collections.namedtuple` compiles code,
+        half a millisecond of every `log` (issue 13)."""
+
+        __slots__ = ()
+        _fields = ("uuid", "clock", "member", "device", "kind", "entity", "body")
+
+        def __new__(cls, uuid, clock, member, device, kind, entity, body):
+            return tuple.__new__(cls, (uuid, clock, member, device, kind, entity, body))
+
+        def __getnewargs__(self):  # for pickling, as namedtuple has it
+            return tuple(self)
+
+        def __repr__(self) -> str:
+            fields = ", ".join(f"{n}={v!r}" for n, v in zip(self._fields, self, strict=True))
+            return f"{type(self).__name__}({fields})"
+
+        uuid = property(itemgetter(0))
+        clock = property(itemgetter(1))
+        member = property(itemgetter(2))
+        device = property(itemgetter(3))
+        kind = property(itemgetter(4))
+        entity = property(itemgetter(5))
+        body = property(itemgetter(6))
 
 
-class Change(NamedTuple):
-    uuid: str
-    clock: str
-    member: str
-    device: str
-    kind: str
-    entity: str
-    body: dict[str, Any]
+class Change(_Fields):
+    """One change: its uuid, clock and writer, the kind, the record it changes, the body."""
+
+    __slots__ = ()
 
     @property
     def stamp(self) -> str:
@@ -49,22 +84,22 @@ class Change(NamedTuple):
         }
 
     def line(self) -> str:
+        import json
+
         return json.dumps(self.record(), ensure_ascii=False, separators=(",", ":"))
 
 
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
-
-
-_NAMESPACE = uuidlib.UUID("6f1c1e0e-8d55-4f63-9f59-2f3c8d6c0a11")
-_NAMESPACE_BYTES = _NAMESPACE.bytes
+_NAMESPACE_BYTES = bytes.fromhex("6f1c1e0e8d554f639f592f3c8d6c0a11")  # a uuid
 
 
 def derived_uuid(*parts: str) -> str:
     """A uuid that every machine derives alike from the same parts: uuid5, as RFC 4122
     defines it (SHA-1 of the namespace and the name), formatted without uuid.UUID's
     checks, which cost more than the hash when an import derives a million."""
-    from hashlib import sha1
+    try:  # the builtin module: hashlib loads OpenSSL first (~2 ms of `log --with`, issue 13)
+        sha1 = __import__("_sha1").sha1  # (typeshed has no stub for it)
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import sha1
 
     digest = bytearray(sha1(_NAMESPACE_BYTES + "\x1f".join(parts).encode("utf-8")).digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
@@ -279,6 +314,8 @@ _HEX = frozenset("0123456789abcdef")
 
 
 def _uuid(value: Any, where: str) -> str:
+    import uuid as uuidlib
+
     if not isinstance(value, str):
         msg = f"{where}: expected a uuid, got {_shown(value)}"
         raise Invalid(msg)
@@ -329,5 +366,7 @@ def _moment(value: Any, where: str) -> datetime:
 
 
 def _shown(value: Any) -> str:
+    import json
+
     text = json.dumps(value, ensure_ascii=True, default=str)
     return text if len(text) <= 40 else text[:37] + "..."

@@ -19,10 +19,13 @@ a millisecond (issue 13: `log` must stay fast).
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
 
 from handoff_cli.errors import BadInput
+
+TYPE_CHECKING = False  # `log` reads this file's settings: no typing, no pathlib (issue 13)
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 KEYS: dict[str, type] = {"author": str, "db": str, "due.within": int, "team.sync": str}
 SYNC_MODES = ("manual", "auto")
@@ -32,16 +35,25 @@ _loaded: dict[str, dict[str, Any]] = {}
 
 def config_dir() -> Path:
     """The platform's user config directory for handoff (~/.config/handoff on Linux)."""
+    from pathlib import Path
+
+    return Path(_config_dir_name())
+
+
+def _config_dir_name() -> str:
+    """`config_dir()` as a string, without pathlib on Linux."""
     import sys
 
     if sys.platform.startswith("linux"):
+        from handoff_cli.paths import pure_path
+
         base = os.environ.get("XDG_CONFIG_HOME", "").strip()
         # The XDG spec: a relative path is invalid and is ignored.
-        root = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-        return root / "handoff"
+        root = base if base and os.path.isabs(base) else os.path.expanduser("~") + "/.config"
+        return pure_path(root + "/handoff")
     from platformdirs import user_config_dir
 
-    return Path(user_config_dir("handoff", appauthor=False))
+    return str(user_config_dir("handoff", appauthor=False))
 
 
 def config_path() -> Path:
@@ -50,21 +62,24 @@ def config_path() -> Path:
 
 def settings() -> dict[str, Any]:
     """The file's settings as {"author": ..., "due.within": ...}; {} when there is no file."""
-    path = config_path()
+    directory = _config_dir_name()
+    path = os.path.join(directory, "config.toml")
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return {}
     stamp = f"{stat.st_mtime_ns}:{stat.st_size}"
-    known = _loaded.get(str(path))
+    known = _loaded.get(path)
     if known is not None and known.get("_stamp") == stamp:
         return known
-    cached = _read_cache(path.parent / _CACHE_NAME, stamp)
+    cache = os.path.join(directory, _CACHE_NAME)
+    cached = _read_cache(cache, stamp)
     if cached is None:
-        cached = parse(path.read_bytes(), str(path))
+        with open(path, "rb") as handle:
+            cached = parse(handle.read(), path)
         cached["_stamp"] = stamp
-        _write_cache(path.parent / _CACHE_NAME, cached)
-    _loaded[str(path)] = cached
+        _write_cache(cache, cached)
+    _loaded[path] = cached
     return cached
 
 
@@ -72,11 +87,12 @@ def get(key: str) -> Any:
     return settings().get(key)
 
 
-def _read_cache(cache: Path, stamp: str) -> dict[str, Any] | None:
+def _read_cache(cache: str, stamp: str) -> dict[str, Any] | None:
     import json
 
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
+        with open(cache, encoding="utf-8") as handle:
+            data = json.loads(handle.read())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("_stamp") != stamp:
@@ -84,12 +100,12 @@ def _read_cache(cache: Path, stamp: str) -> dict[str, Any] | None:
     return data
 
 
-def _write_cache(cache: Path, data: dict[str, Any]) -> None:
+def _write_cache(cache: str, data: dict[str, Any]) -> None:
     import json
     import tempfile
 
     try:
-        fd, name = tempfile.mkstemp(dir=cache.parent, prefix=".config.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=os.path.dirname(cache), prefix=".config.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle)
         os.replace(name, cache)

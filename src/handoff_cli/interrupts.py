@@ -18,11 +18,9 @@ Stdlib only and cheap to import: the store imports it for every write.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `typing` is not loaded this early
 if TYPE_CHECKING:
+    from types import TracebackType
     from typing import Any
 
 SIGNAL_WORDS = {1: "hung up", 2: "interrupted", 15: "terminated"}
@@ -69,29 +67,46 @@ def saved_words() -> str:
     return "; ".join(_State.saved) or "the change"
 
 
-@contextmanager
-def committing() -> Iterator[None]:
+# The two context managers are classes: contextlib costs `log` most of a millisecond
+# to import (issue 13).
+
+
+class committing:  # lower case: used as a function, `with committing():`
     """Run a COMMIT inside; count it when it succeeds, and only then act on a signal."""
-    _State.holding += 1
-    try:
-        yield
-        _State.commits += 1
-        _State.saved += _State.describing
-    finally:
-        _State.describing = []
-        _State.holding -= 1
-        if not _State.holding and _State.pending is not None:
-            signum, _State.pending = _State.pending, None
-            raise Interrupted(signum)
+
+    def __enter__(self) -> None:
+        _State.holding += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if exc is None:
+                _State.commits += 1
+                _State.saved += _State.describing
+        finally:
+            _State.describing = []
+            _State.holding -= 1
+            if not _State.holding and _State.pending is not None:
+                signum, _State.pending = _State.pending, None
+                raise Interrupted(signum)
 
 
-@contextmanager
-def editor_running() -> Iterator[None]:
+class editor_running:  # lower case: used as a function, `with editor_running():`
     """While the editor runs, Ctrl-C belongs to it (vim uses it), as git does it."""
-    _State.editing += 1
-    try:
-        yield
-    finally:
+
+    def __enter__(self) -> None:
+        _State.editing += 1
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
         _State.editing -= 1
 
 
@@ -106,7 +121,10 @@ def _on_signal(signum: int, frame: Any) -> None:
 
 def install() -> None:
     """Make SIGINT, SIGTERM and SIGHUP end the command cleanly (see the module's doc)."""
-    import signal
+    try:  # the C module: `signal` itself builds enums of every signal (~0.5 ms, issue 13)
+        signal = __import__("_signal")
+    except ImportError:  # pragma: no cover - an interpreter without it
+        signal = __import__("signal")
 
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)  # Windows has no SIGHUP

@@ -144,6 +144,14 @@ def adopt_rows(conn: sqlite3.Connection) -> list[str]:
     return migrate_coverage(conn)
 
 
+def pause_uuid(promise_uuid: str, index: int) -> str:
+    """The uuid of the `index`th pause event derived from a first-version promise: the
+    same on every machine that upgrades it, and a uuid, as bundles require."""
+    from handoff_cli.changes import derived_uuid
+
+    return derived_uuid(promise_uuid, "pause", str(index))
+
+
 def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
     """Fill in coverage and pause events for every promise of a version-1 database.
 
@@ -161,9 +169,10 @@ def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
     ):
         completions.setdefault(pid, []).append(OldCompletion(uuid, date.fromisoformat(day)))
     rows = conn.execute(
-        "SELECT id, title, rule, start, after_done, status, next_due, resumed_on FROM promises"
+        "SELECT id, title, rule, start, after_done, status, next_due, resumed_on, uuid"
+        " FROM promises"
     ).fetchall()
-    for pid, title, rule, start_text, after_done, status, old_next, resumed_text in rows:
+    for pid, title, rule, start_text, after_done, status, old_next, resumed_text, puuid in rows:
         start = date.fromisoformat(start_text)
         resumed_on = date.fromisoformat(resumed_text) if resumed_text else None
         done = completions.get(pid, [])
@@ -184,7 +193,7 @@ def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
             conn.execute(
                 "INSERT INTO pauses (uuid, promise_id, kind, day, until, stamp)"
                 " VALUES (?, ?, ?, ?, NULL, ?)",
-                [f"m002-{pid}-{i}", pid, event.kind, event.day.isoformat(), ZERO_STAMP],
+                [pause_uuid(puuid, i), pid, event.kind, event.day.isoformat(), ZERO_STAMP],
             )
         intervals = coverage.excused(events)
         due = coverage.next_due(plan, marks, intervals)

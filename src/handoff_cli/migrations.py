@@ -313,3 +313,21 @@ def apply(conn: Any) -> None:
     migrations.apply(db)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {latest_version()}")
+
+
+@migrations()
+def m004_pause_uuids(db: Any) -> None:
+    """Pause events an upgrade from the first version made were named `m002-ID-N`,
+    which no bundle accepts: such a database could not import its own export. They
+    become derived uuids (legacy.pause_uuid), as an upgrade now makes them."""
+    from handoff_cli.legacy import pause_uuid
+
+    conn = db.conn
+    rows = conn.execute(
+        "SELECT pa.uuid, p.uuid FROM pauses pa JOIN promises p ON p.id = pa.promise_id"
+        " WHERE pa.uuid LIKE 'm002-%'"
+    ).fetchall()
+    conn.executemany(
+        "UPDATE pauses SET uuid = ? WHERE uuid = ?",
+        [(pause_uuid(promise, int(old.rsplit("-", 1)[1])), old) for old, promise in rows],
+    )

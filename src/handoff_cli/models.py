@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-NOTE_KINDS = ("call", "meeting", "email", "visit", "note")
+from handoff_cli.words import NOTE_KINDS as NOTE_KINDS  # re-exported: its old home
+
 PROMISE_STATUSES = ("open", "paused", "done", "dropped")
 DUE_STATUSES = ("overdue", "today", "upcoming")
 

@@ -57,13 +57,13 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
 
     best: tuple[float, str] | None = None
     core = _core(key)
-    numbers = _NUMBERS.findall(key)
+    numbers = re.findall(_NUMBERS, key)
     for other_key, other_name in existing:
         if other_key.startswith(key + " "):
             # `handoff log Kitamura Logistics called`: the shell split an unquoted name.
             best = (2.0, other_name)
             continue
-        if _NUMBERS.findall(other_key) != numbers:
+        if re.findall(_NUMBERS, other_key) != numbers:
             continue  # `Store 12` and `Store 13`, `Client 1` and `Client 0`: numbered apart
         if _same_core(core, _core(other_key)):
             # `Bright` / `Brightwave`, `ミナト` / `株式会社ミナト`, `Acme` / `Acme Corp.`
@@ -80,17 +80,19 @@ def likely_typo(key: str, existing: Iterable[tuple[str, str]]) -> str | None:
 
 
 # Company-form words that do not tell two clients apart (compared after casefold).
-_COMPANY_FORMS = re.compile(
+_COMPANY_FORMS = (
     r"株式会社|有限会社|合同会社|合資会社|\(株\)|（株）|㈱|"
     r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|plc|gmbh|ag|sa|bv)\b\.?"
 )
-_NOT_NAME = re.compile(r"[\s\W_]+")
-_NUMBERS = re.compile(r"[0-9]+")  # keys are NFKC: full-width digits are ASCII by then
+_NOT_NAME = r"[\s\W_]+"
+_NUMBERS = r"[0-9]+"  # keys are NFKC: full-width digits are ASCII by then
+# Patterns, compiled by `re` on first use (and cached there): `log` of a known client
+# never looks for a typo, and compiling them cost it a millisecond (issue 13).
 
 
 def _core(key: str) -> str:
     """A name without its company form, spaces and punctuation: `株式会社ミナト` → `ミナト`."""
-    return _NOT_NAME.sub("", _COMPANY_FORMS.sub(" ", key))
+    return re.sub(_NOT_NAME, "", re.sub(_COMPANY_FORMS, " ", key))
 
 
 def _same_core(a: str, b: str) -> bool:

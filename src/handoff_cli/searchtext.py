@@ -20,8 +20,8 @@ _CJK = (
     "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f"  # Hangul
     "\u3005\u3006\u30fc"  # 々 〆 ー
 )
-_RUNS = re.compile(f"([{_CJK}]+)")
-_WORD = re.compile(r"\w+")
+_RUNS = f"([{_CJK}]+)"  # compiled by `re` on first use: most notes are ASCII (issue 13)
+_WORD = r"\w+"
 
 
 def normalise(text: str) -> str:
@@ -38,7 +38,11 @@ def index_body(*parts: str) -> str:
     """The text to store in the FTS table for a note or promise."""
     out: list[str] = []
     for part in parts:
-        for i, piece in enumerate(_RUNS.split(normalise(part))):
+        if part.isascii():  # no CJK to split out; NFKC leaves ASCII as it is
+            if part:
+                out.append(part.casefold())
+            continue
+        for i, piece in enumerate(re.split(_RUNS, normalise(part))):
             if not piece:
                 continue
             out.append(" ".join(_cjk_tokens(piece)) if i % 2 else piece)
@@ -56,7 +60,7 @@ def match_query(query: str) -> str | None:
     is a prefix, so `fee` finds `fees` and `報` finds `報告`.
     """
     terms: list[str] = []
-    for i, piece in enumerate(_RUNS.split(normalise(query))):
+    for i, piece in enumerate(re.split(_RUNS, normalise(query))):
         if not piece:
             continue
         if i % 2:
@@ -65,7 +69,7 @@ def match_query(query: str) -> str | None:
             )
             terms.append(_phrase(tokens))
         else:
-            terms.extend(_phrase([word]) for word in _WORD.findall(piece))
+            terms.extend(_phrase([word]) for word in re.findall(_WORD, piece))
     if not terms:
         return None
     return " AND ".join(terms)

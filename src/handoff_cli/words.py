@@ -1,4 +1,4 @@
-"""Words people type for days of the week, shared by the WHEN and RULE parsers."""
+"""Words people type: days of the week (the WHEN and RULE parsers) and kinds of note."""
 
 from __future__ import annotations
 
@@ -23,3 +23,7 @@ WEEKDAYS = {
     "sun": 6,
     "sunday": 6,
 }
+
+# `log --kind`. Here rather than in models.py: `handoff log` checks the kind without
+# loading the models (dataclasses costs milliseconds at start-up, issue 13).
+NOTE_KINDS = ("call", "meeting", "email", "visit", "note")

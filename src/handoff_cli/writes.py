@@ -8,17 +8,25 @@ them inside `store.write()`; the CLI decides "now" and passes it in.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
 
-from handoff_cli import coverage
 from handoff_cli.changes import derived_uuid, new_uuid
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Completion, Contact, Note, Promise
 from handoff_cli.names import name_key, require_utf8, required_name
-from handoff_cli.store import Store, Writer
+
+# `handoff log` comes through here on every note: typing, the models (dataclasses)
+# and coverage (typing) are loaded by the functions that need them (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any
+
+    from handoff_cli import coverage
+    from handoff_cli.models import Client, Completion, Contact, Note, Promise
+    from handoff_cli.store import Store, Writer
+
+    ClientRow = tuple[int, str, str]  # id, uuid, name (Store.find_client_row)
 
 
 def _apply_one(store: Store, w: Writer, kind: str, entity: str, body: dict[str, Any]) -> None:
@@ -32,8 +40,18 @@ def client_for_write(
     store: Store, w: Writer, name: str, *, new_client: bool
 ) -> tuple[Client, bool]:
     """The client called `name`, created if new (refused if a likely typo, unless `new_client`)."""
+    from handoff_cli.models import Client
+
+    row, created = client_row_for_write(store, w, name, new_client=new_client)
+    return Client(*row), created
+
+
+def client_row_for_write(
+    store: Store, w: Writer, name: str, *, new_client: bool
+) -> tuple[ClientRow, bool]:
+    """`client_for_write` as (id, uuid, name), for `log`, which makes no model."""
     shown = required_name(name, "a client name")
-    found = store.find_client(shown)
+    found = store.find_client_row(shown)
     if found:
         return found, False
     if not new_client:
@@ -47,7 +65,7 @@ def client_for_write(
             raise BadInput(msg)
     entity = new_uuid()
     _apply_one(store, w, "client.create", entity, {"name": shown})
-    created = store.find_client(shown)
+    created = store.find_client_row(shown)
     assert created is not None
     return created, True
 
@@ -238,6 +256,13 @@ def remove_contact(store: Store, w: Writer, person: Contact) -> None:
 # --------------------------------------------------------------------- notes
 
 
+class _ClientRef:
+    __slots__ = ("id", "uuid", "name")
+
+    def __init__(self, client_id: int, uuid: str, name: str) -> None:
+        self.id, self.uuid, self.name = client_id, uuid, name
+
+
 def add_note(
     store: Store,
     w: Writer,
@@ -253,11 +278,38 @@ def add_note(
     new_contact: bool = False,
 ) -> Note:
     """Log a note; the contacts it names are made if new (see `person_for_write`)."""
+    note_id = add_note_row(
+        store, w, (client.id, client.uuid, client.name), at=at, kind=kind, text=text,
+        author=author, with_=with_, tags=tags, on=on, new_contact=new_contact,
+    )  # fmt: skip
+    return store.note(note_id)
+
+
+def add_note_row(
+    store: Store,
+    w: Writer,
+    client: ClientRow,
+    *,
+    at: datetime,
+    kind: str,
+    text: str,
+    author: str,
+    with_: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    on: Promise | None = None,
+    new_contact: bool = False,
+) -> int:
+    """`add_note` for the client (id, uuid, name), returning the new note's id: `log`
+    reads nothing back (issue 13)."""
     names = list(dict.fromkeys(required_name(n, "a contact name") for n in with_))
-    people = [person_for_write(store, client, n, new_contact=new_contact) for n in names]
+    found = _ClientRef(*client)  # the attributes person_for_write reads; `log` makes no model
+    people = [
+        person_for_write(store, found, n, new_contact=new_contact)  # type: ignore[arg-type]
+        for n in names
+    ]
     entity = new_uuid()
     body: dict[str, Any] = {
-        "client": client.uuid,
+        "client": client[1],
         "at": at.isoformat(timespec="seconds"),
         "kind": kind,
         "text": text,
@@ -272,7 +324,7 @@ def add_note(
     if on is not None:
         body["on"] = on.uuid
     applier = store.apply([w.change("note.add", entity, body)])
-    return store.note(applier.created[entity])
+    return applier.created[entity]
 
 
 def edit_note(store: Store, w: Writer, note: Note, text: str) -> Note:
@@ -342,17 +394,29 @@ def _open(promise: Promise, doing: str) -> None:
         raise BadInput(msg)
 
 
-@contextmanager
-def _about(promise: Promise) -> Iterator[None]:
-    """A refusal from the coverage rules, said about this promise."""
-    try:
-        yield
-    except BadInput as exc:
-        msg = f"promise #{promise.id}: {exc.message}"
-        raise type(exc)(msg) from None
+class _about:  # a class, not @contextmanager: `log` does not import contextlib
+    """A refusal from the coverage rules, said about this promise: `with _about(p):`."""
+
+    def __init__(self, promise: Promise) -> None:
+        self.promise = promise
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, BadInput):
+            msg = f"promise #{self.promise.id}: {exc.message}"
+            raise type(exc)(msg) from None
 
 
 def plan_of(promise: Promise) -> coverage.Plan:
+    from handoff_cli import coverage
+
     return coverage.Plan(promise.rule, promise.start, promise.after_done, promise.covered_through)
 
 
@@ -369,6 +433,8 @@ def done(
     note: Note | None = None,
 ) -> tuple[Promise, tuple[date, ...]]:
     """Record that `promise` was kept on `day`; returns it after, and what this covered."""
+    from handoff_cli import coverage
+
     _check_done_day(promise, day, today)
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -389,6 +455,8 @@ def check_done(
     for_day: date | None = None,
 ) -> None:
     """Refuse, as `done` would, before anything else is written (its timeline note, `log`)."""
+    from handoff_cli import coverage
+
     _check_done_day(promise, day, today)
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -413,6 +481,8 @@ def _check_done_day(promise: Promise, day: date, today: date) -> None:
 
 def check_skip(store: Store, promise: Promise, *, for_day: date | None = None) -> None:
     """Refuse, as `skip` would, before anything else is written."""
+    from handoff_cli import coverage
+
     _open(promise, "skip")
     marks, intervals = store.marks(promise.id)
     with _about(promise):
@@ -429,6 +499,8 @@ def skip(
     for_day: date | None = None,
     note: Note | None = None,
 ) -> tuple[Promise, tuple[date, ...]]:
+    from handoff_cli import coverage
+
     _open(promise, "skip")
     marks, intervals = store.marks(promise.id)
     with _about(promise):

@@ -35,7 +35,8 @@ WORDS = {"INT": "interrupted", "TERM": "terminated", "HUP": "hung up"}
         ("handoff_cli.cli.fast", ("log", "Acme", "hi")),  # the first thing main() loads
         ("handoff_cli.store", ("log", "Acme", "hi")),
         ("typer", ("log", "Acme", "hi", "--json")),  # the Typer path
-        ("handoff_cli.cli.notes", ("show", "Acme")),
+        ("handoff_cli.cli.views", ("show", "Acme")),  # the fast path's `show`
+        ("handoff_cli.cli.notes", ("show", "Acme", "--json")),  # Typer's
     ],
 )
 def test_ctrl_c_while_loading_is_one_line(db: Path, module: str, args: tuple[str, ...]) -> None:

@@ -1,8 +1,9 @@
 """The command line. `main()` is the console script; `app` is the Typer application.
 
 This module stays light: `handoff --version` answers before anything else is
-imported, the plain `handoff log CLIENT TEXT...` and Tab completion of client
-names go through `cli.fast` (no Typer at all), and `app` is built on first use.
+imported, the plain forms of `log`, `due`, `show`, `clients` and `search` and Tab
+completion of client names go through `cli.fast` (no Typer at all), and `app` is
+built on first use.
 """
 
 from __future__ import annotations

@@ -6,14 +6,20 @@ path parsed its command line: one place validates, saves and words the answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from handoff_cli.cli import common
 from handoff_cli.errors import NOTHING_TO_DO, BadInput, HandoffError
-from handoff_cli.models import NOTE_KINDS, Client, Note, Promise
+from handoff_cli.words import NOTE_KINDS
+
+# `handoff log` runs through here on every note: no typing, dataclasses (the models),
+# pathlib or Typer at import (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from pathlib import Path
+
+    from handoff_cli.models import Note, Promise
 
 
 class NothingToSave(HandoffError):
@@ -29,16 +35,31 @@ def note_kind(value: str) -> str:
     return kind
 
 
-@dataclass(frozen=True)
 class Logged:
-    client: Client
-    new_client: bool
-    note: Note
-    kept: tuple[Kept, ...]
+    """What `log` saved: the client's name, whether it is new, the note's id and time,
+    the note itself when asked for (`full`: `log --json`), and the promises it kept."""
+
+    __slots__ = ("client", "new_client", "note_id", "at", "note", "kept")
+
+    def __init__(
+        self,
+        client: str,
+        new_client: bool,
+        note_id: int,
+        at: datetime,
+        note: Note | None,
+        kept: tuple[Kept, ...],
+    ) -> None:
+        self.client = client
+        self.new_client = new_client
+        self.note_id = note_id
+        self.at = at
+        self.note = note
+        self.kept = kept
 
 
 def log_note(
-    path: Path,
+    path: str | Path,
     *,
     client: str,
     body: str,
@@ -52,18 +73,19 @@ def log_note(
     done: Sequence[int] = (),
     on: int | None = None,
     echo_on_refusal: bool = False,
+    full: bool = False,
 ) -> Logged:
     """Save one note (and the promises it kept) in one transaction.
 
     A `--done ID` that `done ID` would refuse refuses the whole note: nothing
     is saved. If it cannot be saved because the database failed us, or the
     text came from an editor whose file is gone (`echo_on_refusal`), the error
-    carries the text so the user's words are not lost.
+    carries the text so the user's words are not lost. `full`: read the note
+    back as a model too (`log --json`); a plain `log` makes no model at all.
     """
     from handoff_cli import writes
     from handoff_cli.interrupts import describe
     from handoff_cli.names import require_utf8, required_name
-    from handoff_cli.when import local_day
 
     required_name(client, "a client name")
     if not body:
@@ -71,25 +93,29 @@ def log_note(
     try:
         with common.open_path_for_write(path) as store, store.write():
             w = store.writer(now)
-            found = store.find_client(client)
             promises = []
-            day = local_day(at, now=now)
-            for promise_id in done:
-                promise = store.promise(promise_id)
-                if found is None or promise.client != found.name:
-                    msg = f"promise #{promise_id} belongs to {promise.client}, not {client}"
+            on_promise = None
+            if done or on is not None:
+                from handoff_cli.when import local_day
+
+                found = store.find_client(client)
+                day = local_day(at, now=now)
+                for promise_id in done:
+                    promise = store.promise(promise_id)
+                    if found is None or promise.client != found.name:
+                        msg = f"promise #{promise_id} belongs to {promise.client}, not {client}"
+                        raise BadInput(msg)
+                    writes.check_done(store, promise, day=day, today=local_day(now, now=now))
+                    promises.append(promise)
+                on_promise = store.promise(on) if on is not None else None
+                if on_promise is not None and (found is None or on_promise.client != found.name):
+                    msg = f"promise #{on} belongs to {on_promise.client}, not {client}"
                     raise BadInput(msg)
-                writes.check_done(store, promise, day=day, today=local_day(now, now=now))
-                promises.append(promise)
-            on_promise = store.promise(on) if on is not None else None
-            if on_promise is not None and (found is None or on_promise.client != found.name):
-                msg = f"promise #{on} belongs to {on_promise.client}, not {client}"
-                raise BadInput(msg)
-            found, created = writes.client_for_write(store, w, client, new_client=new_client)
-            note = writes.add_note(
+            row, created = writes.client_row_for_write(store, w, client, new_client=new_client)
+            note_id = writes.add_note_row(
                 store,
                 w,
-                found,
+                row,
                 at=at,
                 kind=kind,
                 text=body,
@@ -100,34 +126,40 @@ def log_note(
                 on=on_promise,
                 new_contact=new_contact,
             )
+            note = store.note(note_id) if full or promises else None
             kept = []
             for promise in promises:
+                assert note is not None
                 after, covers = writes.done(
                     store, w, promise, at=at, day=day, today=local_day(now, now=now), note=note
                 )
                 kept.append(Kept(after, covers))
-            describe(f"note #{note.id} for {found.name}")
+            describe(f"note #{note_id} for {row[2]}")
     except HandoffError as exc:
         if echo_on_refusal or exc.exit_code != 2:
             exc.keep(body)
         raise
-    return Logged(found, created, note, tuple(kept))
+    # The note's time as stored and read back: to the second, in the offset given.
+    stored = datetime.fromisoformat(at.isoformat(timespec="seconds"))
+    return Logged(row[2], created, note_id, stored, note, tuple(kept))
 
 
-@dataclass(frozen=True)
 class Kept:
     """A promise after a `done`, and the occurrences that `done` covered."""
 
-    promise: Promise
-    covers: tuple[date, ...]
+    __slots__ = ("promise", "covers")
+
+    def __init__(self, promise: Promise, covers: tuple[date, ...]) -> None:
+        self.promise = promise
+        self.covers = covers
 
 
 def saved_line(logged: Logged) -> str:
     from handoff_cli.cli import render
 
     new = " (new client)" if logged.new_client else ""
-    name = render.safe_line(logged.client.name)
-    return f"Saved note #{logged.note.id} for {name}{new}, {render.when(logged.note.at)}."
+    name = render.safe_line(logged.client)
+    return f"Saved note #{logged.note_id} for {name}{new}, {render.when(logged.at)}."
 
 
 # ValueError and TypeError only when damaged rows explain them (see _damaged); else a bug.
@@ -141,7 +173,7 @@ HANDLED = (
 )
 
 
-def report_failure(exc: BaseException, path: Path) -> int:
+def report_failure(exc: BaseException, path: str | Path) -> int:
     """The one error boundary: print `exc` as one line on stderr and return the exit code.
 
     Used by the Typer root group and by the fast path, so both answer alike.
@@ -190,7 +222,7 @@ def report_failure(exc: BaseException, path: Path) -> int:
     raise exc
 
 
-def _damaged(path: Path) -> str | None:
+def _damaged(path: str | Path) -> str | None:
     """What is damaged in the database, if damaged rows explain a ValueError or TypeError.
 
     A hand-edited or tampered row (a date that does not exist, tags that are
@@ -199,10 +231,12 @@ def _damaged(path: Path) -> str | None:
     something fails: damaged rows get one line pointing to `handoff doctor`;
     without them the error is a bug and keeps its traceback.
     """
+    from pathlib import Path
+
     from handoff_cli.store_check import damaged_rows
 
     try:
-        found = damaged_rows(path, limit=3)
+        found = damaged_rows(Path(path), limit=3)
     except Exception:  # too broken to look at: the original error is the better report
         return None
     if not found:

@@ -127,8 +127,8 @@ def _print_notes(
     since_day: date,
     until_day: date | None,
 ) -> None:
-    from handoff_cli.cli.notes import print_note
     from handoff_cli.cli.pager import paged
+    from handoff_cli.cli.views import print_note
     from handoff_cli.formats.report import period_words
 
     period = period_words(since_day, until_day)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from handoff_cli.errors import BadInput
-from handoff_cli.store import Store
 
-if TYPE_CHECKING:  # at run time Typer is not needed here: the fast path imports this module
+# The fast path (`log`, `due`) imports this module: Typer, typing, pathlib and the
+# store are loaded where they are used (issue 13).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+    from typing import Any
+
     import typer
+
+    from handoff_cli.store import Store
 
 JSON_HELP = "Print JSON for scripts instead of text."
 NEW_CLIENT_HELP = "Create the client even if its name is close to an existing one."
@@ -75,6 +80,8 @@ def author() -> str:
 
 
 def db_path(ctx: typer.Context) -> Path:
+    from pathlib import Path
+
     obj: dict[str, Any] = ctx.find_root().obj or {}
     path = obj.get("db_path")
     if isinstance(path, Path):
@@ -88,15 +95,19 @@ def open_for_write(ctx: typer.Context) -> Store:
     return open_path_for_write(db_path(ctx))
 
 
-def open_path_for_write(path: Path) -> Store:
+def open_path_for_write(path: str | Path) -> Store:
     """The database for a command that writes, created if need be."""
+    from handoff_cli.store import Store
+
     store = Store.open(path, create=True)
     assert store is not None
     store.on_wait = _wait_notice()
     return ready(store)
 
 
-def open_path_for_read(path: Path) -> Store | None:
+def open_path_for_read(path: str | Path) -> Store | None:
+    from handoff_cli.store import Store
+
     store = Store.open(path, create=False)
     return None if store is None else ready(store)
 
@@ -225,7 +236,7 @@ def no_database_message(ctx: typer.Context) -> str:
     return no_database_text(db_path(ctx))
 
 
-def no_database_text(path: Path) -> str:
+def no_database_text(path: str | Path) -> str:
     return f"no handoff database yet at {path}; `handoff log CLIENT TEXT` starts one"
 
 

@@ -1,4 +1,4 @@
-"""The fast path: `handoff log CLIENT TEXT...` and Tab completion of client names, without Typer.
+"""The fast path: `log`, `due`, `show`, `clients`, `search` and Tab completion, without Typer.
 
 Typer costs 35-40 ms of CPU on every run (importing it, then building every
 command from its signature), half of what a whole `log` may take (issue 6,
@@ -13,7 +13,9 @@ options, more than one --db, other shells.
 
     handoff [--db PATH] [--no-pager] log CLIENT TEXT... [--at WHEN] [--with|-w NAME]...
             [--tag|-t TAG]... [--kind|-k KIND] [--new-client] [--]
-    handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--check] [--json]
+    handoff [--db PATH] [--no-pager] due [--as-of WHEN] [--within N] [-c C] [--owner NAME]
+            [--team] [--check] [--json]
+    handoff [--db PATH] [--no-pager] show CLIENT | clients | search WORD...   (no options)
 
     _HANDOFF_COMPLETE=complete_bash|complete_zsh (cli/complete.py answers both paths):
     the CLIENT of log, show, contact, promise and rename; the value of --client/-c
@@ -27,11 +29,10 @@ options, more than one --db, other shells.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which the fast path does not load
 if TYPE_CHECKING:
-    from pathlib import Path
+    from collections.abc import Callable, Mapping, Sequence
 
 # Commands whose first argument is CLIENT, and those with a --client/-c option
 # (cli/notes.py: ClientArg and ClientOpt).
@@ -84,7 +85,10 @@ def run(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> int | Non
     if call is not None:
         return log(call)
     due_call = parse_due(argv)
-    return None if due_call is None else due(due_call)
+    if due_call is not None:
+        return due(due_call)
+    view = parse_view(argv)
+    return None if view is None else show_view(view)
 
 
 # ---------------------------------------------------------------------- log
@@ -169,25 +173,27 @@ def log(call: LogCall) -> int:
     return _guarded(call.db, lambda path: _log(call, path))
 
 
-def _guarded(db: str | None, action: Callable[[Path], int | None]) -> int:
-    """Run `action` on the database path with the same error boundary as the Typer app."""
+def _guarded(db: str | None, action: Callable[[str], int | None]) -> int:
+    """Run `action` on the database path with the same error boundary as the Typer app.
+
+    The path is a string (`paths.database_file`): pathlib is not loaded on this path.
+    """
     import sqlite3
-    from pathlib import Path
 
     from handoff_cli import interrupts
     from handoff_cli.cli.actions import HANDLED, report_failure
-    from handoff_cli.paths import database_path
+    from handoff_cli.paths import database_file, pure_path
 
     interrupts.begin()
-    path = Path(db or "the database")
+    path = pure_path(db or "the database")
     try:
-        path = database_path(db)
+        path = database_file(db)
         return action(path) or 0
     except (*HANDLED, sqlite3.DatabaseError) as exc:
         return report_failure(exc, path)
 
 
-def _log(call: LogCall, path: Path) -> None:
+def _log(call: LogCall, path: str) -> None:
     from handoff_cli.cli import actions, common
     from handoff_cli.cli.render import out
     from handoff_cli.names import require_utf8
@@ -216,12 +222,14 @@ class DueCall:
     """A `handoff due` command line the fast path fully understands."""
 
     def __init__(
-        self, *, db: str | None, as_of: str | None, within: int, client: str | None
+        self, *, db: str | None, as_of: str | None, within: int | None, client: str | None
     ) -> None:
         self.db = db
         self.as_of = as_of
         self.within = within
         self.client = client
+        self.owner: str | None = None
+        self.team = False
         self.check = False
         self.as_json = False
         self.pager = True
@@ -232,11 +240,13 @@ _DUE_VALUE_OPTIONS = {
     "--within": "within",
     "--client": "client",
     "-c": "client",
+    "--owner": "owner",
 }
 
 
 def parse_due(argv: Sequence[str]) -> DueCall | None:
-    """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--check] [--json]`, or None."""
+    """Parse `[--db PATH] due [--as-of W] [--within N] [-c C] [--owner NAME] [--team]
+    [--check] [--json]`, or None."""
     db, pager, args = root_options(argv)
     if args[:1] != ["due"]:
         return None
@@ -247,7 +257,7 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
     while i < len(rest):
         arg = rest[i]
         i += 1
-        if arg in ("--check", "--json"):
+        if arg in ("--check", "--json", "--team"):
             flags.add(arg)
             continue
         name, equals, value = arg.partition("=")
@@ -260,12 +270,19 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
             value = rest[i]
             i += 1
         values[field] = value  # as Click: the last one wins
-    within = values.get("within", "7")
-    if not (within.isascii() and within.isdigit() and len(within) < 10):
+    within = values.get("within")  # None: the config file's due.within, else 7 days
+    if within is not None and not (within.isascii() and within.isdigit() and len(within) < 10):
         return None  # Typer's own message for a bad or negative number
     call = DueCall(
-        db=db, as_of=values.get("as_of"), within=int(within), client=values.get("client")
+        db=db,
+        as_of=values.get("as_of"),
+        within=None if within is None else int(within),
+        client=values.get("client"),
     )
+    call.owner = values.get("owner")
+    call.team = "--team" in flags
+    if call.owner is not None and call.team:
+        return None  # Typer's command says which to give
     call.check = "--check" in flags
     call.as_json = "--json" in flags
     call.pager = pager
@@ -275,7 +292,7 @@ def parse_due(argv: Sequence[str]) -> DueCall | None:
 def due(call: DueCall) -> int:
     """cli/promises.py's `due` for a parsed command line, with the same error boundary."""
 
-    def show(path: Path) -> int:
+    def show(path: str) -> int:
         from handoff_cli.cli import due_view
         from handoff_cli.cli.pager import paged
 
@@ -287,7 +304,64 @@ def due(call: DueCall) -> int:
                 client=call.client,
                 as_json=call.as_json,
                 check=call.check,
+                owner=call.owner,
+                team=call.team,
             )
+
+    return _guarded(call.db, show)
+
+
+# ------------------------------------------------------ show, clients, search
+
+
+class ViewCall:
+    """`handoff show CLIENT`, `handoff clients` or `handoff search WORD...`, plain."""
+
+    def __init__(self, *, db: str | None, command: str, words: list[str], pager: bool) -> None:
+        self.db = db
+        self.command = command
+        self.words = words
+        self.pager = pager
+
+
+def parse_view(argv: Sequence[str]) -> ViewCall | None:
+    """Parse `[--db PATH] [--no-pager]` and then `show CLIENT`, `clients` or `search
+    WORD...` with no options at all; None for anything else (Typer decides)."""
+    db, pager, args = root_options(argv)
+    if not args:
+        return None
+    command, words = args[0], args[1:]
+    if any(word[:1] == "-" for word in words):
+        return None  # an option, `--`, or a word Click might read as one
+    if any(not word.isascii() and not _utf8(word) for word in words):
+        return None  # bytes that are not UTF-8: Typer's own message
+    wanted = {"clients": 0, "show": 1}.get(command)
+    if command == "search" and words or wanted is not None and len(words) == wanted:
+        return ViewCall(db=db, command=command, words=words, pager=pager)
+    return None
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def show_view(call: ViewCall) -> int:
+    """cli/notes.py's `show`, `clients` or `search` for a parsed command line, with the
+    same error boundary (both call cli/views.py)."""
+
+    def show(path: str) -> None:
+        from handoff_cli.cli import views
+
+        if call.command == "clients":
+            views.list_clients(path, pager=call.pager)
+        elif call.command == "show":
+            views.show_client(path, call.words[0], pager=call.pager)
+        else:
+            views.search(path, " ".join(call.words), pager=call.pager)
 
     return _guarded(call.db, show)
 

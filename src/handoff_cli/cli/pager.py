@@ -15,8 +15,8 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which `due` does not load
 if TYPE_CHECKING:
     from subprocess import Popen
 

@@ -9,23 +9,25 @@ plain `json.dumps` with `ensure_ascii=False`.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, TextIO
 
-from handoff_cli.models import Contact, Note, Promise
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `log` and `due` load neither typing
+if TYPE_CHECKING:  # nor the models (dataclasses)
+    from typing import Any, TextIO
+
+    from handoff_cli.models import Contact, Note, Promise
 
 # C0 and C1 controls (but not tab or newline), DEL, the bidirectional
 # overrides and isolates, and lone surrogates (which cannot be printed).
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
-_UNSAFE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Compiled on first use (`re.compile` keeps them): most text is printable (str.isprintable
+# says so at once), and compiling these two classes cost `log` a millisecond (issue 13).
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_UNSAFE_LINE = "[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -42,12 +44,18 @@ def _visible(match: re.Match[str]) -> str:
 
 def safe(text: str) -> str:
     """Stored text as it may be shown: control characters made visible, newlines kept."""
-    return _UNSAFE.sub(_visible, text)
+    # str.isprintable, not text.isprintable: a BLOB read from a damaged row raises
+    # TypeError as the pattern did, which the error boundary knows (cli/actions.py).
+    if str.isprintable(text):  # every character _UNSAFE matches is unprintable
+        return text
+    return re.compile(_UNSAFE).sub(_visible, text)
 
 
 def safe_line(text: str) -> str:
     """Stored text squeezed onto one line, control characters made visible."""
-    return _UNSAFE_LINE.sub(_visible, text)
+    if str.isprintable(text):  # every character _UNSAFE_LINE matches is unprintable
+        return text
+    return re.compile(_UNSAFE_LINE).sub(_visible, text)
 
 
 _color_decided: dict[int, tuple[TextIO, bool]] = {}
@@ -62,6 +70,11 @@ def _color_enabled(stream: TextIO) -> bool:
     enabled = _decide_color(stream)
     _color_decided[id(stream)] = (stream, enabled)
     return enabled
+
+
+def color_enabled() -> bool:
+    """Whether `style` colours standard output (decided once, as `style` decides it)."""
+    return _color_enabled(sys.stdout)
 
 
 def _decide_color(stream: TextIO) -> bool:
@@ -121,9 +134,11 @@ def error_line(message: str) -> str:
 
 
 def print_json(value: Any) -> None:
+    import json
+
     text = json.dumps(value, ensure_ascii=False, indent=2)
     # A lone surrogate cannot be written as UTF-8; JSON can still carry it escaped.
-    if _UNSAFE.search(text) and re.search("[\ud800-\udfff]", text):
+    if re.search(_UNSAFE, text) and re.search("[\ud800-\udfff]", text):
         text = json.dumps(value, ensure_ascii=True, indent=2)
     out(text)
 
@@ -135,12 +150,16 @@ def width(text: str) -> int:
     """Terminal cells: East Asian wide and full-width characters take two."""
     if text.isascii():
         return len(text)  # control characters are made visible before anything is measured
-    total = 0
-    for char in text:
-        if unicodedata.combining(char):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
+    # Each character in C (map): the morning view measures thousands of Japanese lines.
+    kinds = list(map(unicodedata.east_asian_width, text))
+    if any(map(unicodedata.combining, text)):
+        total = 0
+        for char, kind in zip(text, kinds, strict=True):
+            if unicodedata.combining(char):
+                continue
+            total += 2 if kind in ("W", "F") else 1
+        return total
+    return len(text) + kinds.count("W") + kinds.count("F")
 
 
 def truncate(text: str, cells: int) -> str:
@@ -230,14 +249,21 @@ def wrap(
     cells = cells if cells is not None else line_width()
     if cells is None:
         return text
+    if "\n" not in text and fits(text, cells):
+        return text  # most lines: no need to look for the names in them
     names = sorted({safe_line(k) for k in keep if k and k.strip()}, key=len, reverse=True)
     return "\n".join(_wrap_line(line, cells, hang, names) for line in text.split("\n"))
 
 
-def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
+def fits(line: str, cells: int) -> bool:
+    """Whether one line (colour escapes and all) takes no more than `cells` cells."""
     if 2 * len(line) <= cells:
-        return line  # fits whatever its characters (escapes only make it look longer)
-    if width(_ESCAPE.sub("", line)) <= cells:
+        return True  # whatever its characters (escapes only make it look longer)
+    return width(_ESCAPE.sub("", line) if "\x1b" in line else line) <= cells
+
+
+def _wrap_line(line: str, cells: int, hang: int, names: list[str]) -> str:
+    if fits(line, cells):
         return line
     body = line.lstrip(" ")
     lead = len(line) - len(body)
@@ -340,7 +366,7 @@ def _name_spans(body: str, names: list[str]) -> dict[int, str]:
     return found
 
 
-_ASCII_TOKEN = re.compile("(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)")
+_ASCII_TOKEN = "(\x1b\\[[0-9;]*m)|( +)|([^ \x1b]+|\x1b)"  # compiled when a line wraps
 _KEEP = "\x00"  # stands for a space inside a name while an ASCII line is cut into words
 
 
@@ -355,7 +381,7 @@ def _ascii_atoms(body: str, names: list[str]) -> list[_Atom]:
     atoms: list[_Atom] = []
     space = ""
     pending = ""
-    for code, spaces, word in _ASCII_TOKEN.findall(body):
+    for code, spaces, word in re.findall(_ASCII_TOKEN, body):
         if code:
             if code == _RESET and atoms and not space:
                 atoms[-1].text += code
@@ -390,13 +416,14 @@ def _glued(body: str, name: str) -> bool:
     return False
 
 
-_NARROW_RUN = re.compile("[!-~]+")  # printable ASCII but the space: never wide, never split
+_NARROW_RUN = "[!-~]+"  # printable ASCII but the space: never wide, never split
 
 
 def _atoms(body: str, names: list[str]) -> list[_Atom]:
     """Split a line (without its indent) into atoms, escapes glued to their text."""
     from bisect import bisect_right
 
+    narrow_run = re.compile(_NARROW_RUN).match
     name_at = _name_spans(body, names) if names else {}
     starts = sorted(name_at)
     atoms: list[_Atom] = []
@@ -462,7 +489,7 @@ def _atoms(body: str, names: list[str]) -> list[_Atom]:
             word, word_space, word_breakable = "", space, breakable
             space = ""
         # A narrow run: as far as printable ASCII goes, up to the next name.
-        run = _NARROW_RUN.match(body, i)
+        run = narrow_run(body, i)
         end = run.end() if run is not None else i + 1
         following = bisect_right(starts, i)
         if following < len(starts):

@@ -18,9 +18,12 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from typing import Any
 
 from handoff_cli.errors import FAILURE, HandoffError
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, which `log` does not load
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class OutputFailed(HandoffError):

@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from handoff_cli.team.encrypted import Standing
 
 app = typer.Typer()
-team_app = typer.Typer()
+team_app = typer.Typer(
+    help="A team's shared repository: `handoff team init REPO` joins, `handoff team` shows it."
+    "\n\n\b\n  handoff team\n  handoff team init git@gitlab.example:sales/handoff-team.git"
+    " --name akira"
+)
 
 
 @team_app.callback(invoke_without_command=True)

@@ -14,9 +14,23 @@ from handoff_cli.store.base import (
     storage_error,
     utc_iso,
 )
-from handoff_cli.store.clients import ClientQueries, ClientSummary
-from handoff_cli.store.notes import NoteQueries, SearchHit
-from handoff_cli.store.promises import DueEntry, PromiseQueries
+from handoff_cli.store.clients import ClientQueries
+from handoff_cli.store.notes import NoteQueries
+from handoff_cli.store.promises import PromiseQueries
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from handoff_cli.store.records import ClientSummary, SearchHit
+
+
+def __getattr__(name: str) -> object:
+    """The records some queries return, loaded on first use (store/records.py says why)."""
+    if name in ("ClientSummary", "SearchHit"):
+        from handoff_cli.store import records
+
+        return getattr(records, name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 class Store(ClientQueries, NoteQueries, PromiseQueries, StoreCore):
@@ -28,7 +42,6 @@ __all__ = [
     "LATEST_VERSION",
     "ClientSummary",
     "Counts",
-    "DueEntry",
     "SearchHit",
     "Store",
     "StoreCore",

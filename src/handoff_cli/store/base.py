@@ -11,33 +11,34 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid as uuidlib
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timezone
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from handoff_cli.errors import HandoffError, StorageError
+from handoff_cli.ids import new_uuid as new_uuid  # re-exported: the store's own
 
+# Nothing here loads typing, dataclasses, pathlib or uuid: `handoff log` opens the
+# store on every note, and each costs milliseconds of start-up (issue 13). A path
+# may be a str (the fast path's) or a Path.
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING
 if TYPE_CHECKING:
+    from pathlib import Path
+    from types import TracebackType
+    from typing import Any, TypeVar
+
     from handoff_cli.apply import Applier
     from handoff_cli.changes import Change
+
+    _S = TypeVar("_S", bound="StoreCore")
 
 APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
 # How many migrations migrations.py has. A literal: deriving it would import
 # sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
 # checks it against migrations.latest_version().
-LATEST_VERSION = 3
+LATEST_VERSION = 4
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
-
-_S = TypeVar("_S", bound="StoreCore")
-
-
-def new_uuid() -> str:
-    return str(uuidlib.uuid4())
+_ZERO_CLOCK = "0000000000000-0000"  # stamps.ZERO, without importing stamps here
 
 
 def iso(moment: datetime) -> str:
@@ -52,19 +53,32 @@ def day_or_none(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@dataclass(frozen=True)
 class Counts:
-    clients: int
-    contacts: int
-    notes: int
-    promises: int
-    completions: int
+    """How many rows of each kind the database holds (`handoff info`)."""
+
+    __match_args__ = ("clients", "contacts", "notes", "promises", "completions")
+
+    def __init__(
+        self, clients: int, contacts: int, notes: int, promises: int, completions: int
+    ) -> None:
+        self.clients = clients
+        self.contacts = contacts
+        self.notes = notes
+        self.promises = promises
+        self.completions = completions
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Counts) and self.__dict__ == other.__dict__
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"Counts({fields})"
 
 
 class StoreCore:
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str | Path) -> None:
         self.conn = conn
-        self.path = path
+        self._path = path
         # Called once when a write has waited FIRST_WAIT_MS for another process's lock,
         # so a person at a terminal knows why nothing happens (the wait goes on).
         self.on_wait: Callable[[], None] | None = None
@@ -75,31 +89,50 @@ class StoreCore:
         self.me: str = ""
         # Called after each successful write (a team's background sync, cli/common.py).
         self.on_commit: Callable[[], None] | None = None
+        self._clock: str | None = None  # meta's clock, within one write (last_clock)
+
+    @property
+    def path(self) -> Path:
+        """The database file (a Path made on first use: see the imports)."""
+        from pathlib import Path
+
+        return self._path if isinstance(self._path, Path) else Path(self._path)
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls: type[_S], path: Path, *, create: bool) -> _S | None:
+    def open(cls: type[_S], path: str | Path, *, create: bool) -> _S | None:
         """Open the database at `path`, creating and migrating it when `create`.
 
         Returns None when there is no database and `create` is false (commands
         that only read never create one). Refuses, without writing a byte, a
         file that is not a handoff database or one from a newer handoff.
         """
-        try:
-            exists = path.exists()
-            empty = exists and path.is_file() and path.stat().st_size == 0
-        except OSError as exc:  # a name too long, a directory we may not search
-            msg = f"cannot use the database path {path}: {exc.strerror or exc}"
-            raise StorageError(msg) from exc
+        import errno
+        import stat
+
+        try:  # one stat, read as Path.exists(), is_file() and is_dir() read it
+            found: os.stat_result | None = os.stat(path)
+        except ValueError:  # a NUL in the name: pathlib says "does not exist"
+            found = None
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP):
+                # a name too long, a directory we may not search
+                msg = f"cannot use the database path {path}: {exc.strerror or exc}"
+                raise StorageError(msg) from exc
+            found = None
+        exists = found is not None
+        empty = found is not None and stat.S_ISREG(found.st_mode) and found.st_size == 0
         if not exists or (not create and empty):
             # An empty file is no database yet; reading must not turn it into one.
             if not create:
                 return None
+            from pathlib import Path
+
             from handoff_cli.paths import PRIVATE_FILE, make_private_dirs
 
             try:
-                make_private_dirs(path.parent)
+                make_private_dirs(Path(path).parent)
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
                 os.close(fd)
             except FileExistsError:
@@ -107,7 +140,7 @@ class StoreCore:
             except OSError as exc:
                 msg = f"cannot create the database at {path}: {exc.strerror or exc}"
                 raise StorageError(msg) from exc
-        elif path.is_dir():
+        elif found is not None and stat.S_ISDIR(found.st_mode):
             msg = f"{path} is a directory, not a handoff database; pass --db FILE"
             raise StorageError(msg)
         try:
@@ -140,13 +173,13 @@ class StoreCore:
                     app_id, version = self._identity()
                 if app_id != APPLICATION_ID and (app_id != 0 or has_tables):
                     msg = (
-                        f"{self.path} is not a handoff database; it was left untouched "
+                        f"{self._path} is not a handoff database; it was left untouched "
                         "(use --db to choose another file)"
                     )
                     raise StorageError(msg)
             if version > LATEST_VERSION:
                 msg = (
-                    f"{self.path} was written by a newer handoff (schema {version}, this "
+                    f"{self._path} was written by a newer handoff (schema {version}, this "
                     f"one knows {LATEST_VERSION}); upgrade handoff to use it"
                 )
                 raise StorageError(msg)
@@ -156,7 +189,7 @@ class StoreCore:
             elif conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
+            raise storage_error(exc, self._path) from exc
 
     def _identity(self) -> tuple[int, int]:
         app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
@@ -193,30 +226,9 @@ class StoreCore:
 
     # ------------------------------------------------------------- transactions
 
-    @contextmanager
-    def write(self) -> Iterator[None]:
+    def write(self) -> _Write:
         """One transaction holding the write lock from its first statement."""
-        conn = self.conn
-        try:
-            self._begin_immediate()
-        except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
-        try:
-            yield
-            from handoff_cli.interrupts import committing
-
-            with committing():  # counted as saved before any Ctrl-C is acted on
-                conn.execute("COMMIT")
-            if self.on_commit is not None:
-                self.on_commit()
-        except sqlite3.DatabaseError as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise storage_error(exc, self.path) from exc
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+        return _Write(self)
 
     def _begin_immediate(self) -> None:
         conn = self.conn
@@ -235,22 +247,15 @@ class StoreCore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
+    def snapshot(self) -> _Snapshot:
         """A read transaction: everything read inside sees one moment of the database."""
-        conn = self.conn
-        conn.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+        return _Snapshot(self.conn)
 
     def _q(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         try:
             return self.conn.execute(sql, params)
         except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
+            raise storage_error(exc, self._path) from exc
 
     # ----------------------------------------------------------- meta, changes
 
@@ -260,6 +265,8 @@ class StoreCore:
 
     def set_meta(self, key: str, value: str | None) -> None:
         """Remember (or, with None, forget) a setting of this database. Inside `write()`."""
+        if key == "clock":
+            self._clock = value
         if value is None:
             self._q("DELETE FROM meta WHERE key = ?", [key])
         else:
@@ -271,7 +278,11 @@ class StoreCore:
 
     def identity(self) -> tuple[str, str]:
         """(member id, device id) of this database, made on first use. Inside `write()`."""
-        rows = dict(self._q("SELECT key, value FROM meta WHERE key IN ('member', 'device')"))
+        rows = dict(
+            self._q("SELECT key, value FROM meta WHERE key IN ('member', 'device', 'clock')")
+        )
+        if self.conn.in_transaction:  # read in the same query: a note is one write
+            self._clock = rows.get("clock") or _ZERO_CLOCK
         member, device = rows.get("member"), rows.get("device")
         if member is None:
             member = new_uuid()
@@ -294,18 +305,22 @@ class StoreCore:
         try:
             applier.apply_all(changes)
         except sqlite3.DatabaseError as exc:
-            raise storage_error(exc, self.path) from exc
+            raise storage_error(exc, self._path) from exc
         if applier.latest_clock:
             self.saw_clock(applier.latest_clock)
         return applier
 
     def saw_clock(self, clock: str) -> None:
         """Keep this database's clock at or after every clock it has seen."""
-        from handoff_cli import stamps
-
-        last = self.meta("clock") or stamps.ZERO
-        if clock > last:
+        if clock > self.last_clock():
             self.set_meta("clock", clock)
+
+    def last_clock(self) -> str:
+        """The latest clock this database has seen (its hybrid logical clock). Kept for
+        the transaction once read, so a note reads and writes it once (issue 13)."""
+        if self._clock is None or not self.conn.in_transaction:
+            self._clock = self.meta("clock") or _ZERO_CLOCK
+        return self._clock
 
     # -------------------------------------------------------------------- misc
 
@@ -331,6 +346,7 @@ class StoreCore:
         `progress(done, total)` in pages, when given, makes the copy go in steps.
         """
         import tempfile
+        from pathlib import Path
 
         prefix = f".{target.name}.{os.getpid()}."
         try:
@@ -363,8 +379,8 @@ class StoreCore:
             raise StorageError(msg) from exc
         except sqlite3.DatabaseError as exc:
             if _source_damaged(exc):
-                raise storage_error(exc, self.path) from exc
-            msg = f"cannot write the backup {target}: {exc}; {self.path} is unchanged"
+                raise storage_error(exc, self._path) from exc
+            msg = f"cannot write the backup {target}: {exc}; {self._path} is unchanged"
             raise StorageError(msg) from exc
         finally:
             for suffix in ("", "-journal", "-wal", "-shm"):
@@ -384,7 +400,7 @@ def _source_damaged(exc: sqlite3.DatabaseError) -> bool:
     return "not a database" in text or "malformed" in text or "corrupt" in text
 
 
-def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:
+def storage_error(exc: sqlite3.DatabaseError, path: str | Path) -> HandoffError:
     """Turn SQLite's failures into one line that says what to do next."""
     text = str(exc)
     if "locked" in text or "busy" in text:
@@ -408,6 +424,83 @@ def storage_error(exc: sqlite3.DatabaseError, path: Path) -> HandoffError:
     return StorageError(msg)
 
 
+class _Write:
+    """`StoreCore.write()`. A class rather than @contextmanager: contextlib costs `log`
+    most of a millisecond to import (issue 13).
+
+    Commits when the block ends normally (counted as saved before any Ctrl-C is acted
+    on); rolls back on any exception, a database error becoming one line to show.
+    """
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: StoreCore) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        store = self.store
+        try:
+            store._begin_immediate()
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, store._path) from exc
+        store._clock = None  # another process may have moved it since
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        try:
+            if exc is None:
+                self._commit()
+            else:
+                self._undo(exc)  # and the exception goes on (a database error as one line)
+        finally:
+            self.store._clock = None
+
+    def _commit(self) -> None:
+        from handoff_cli.interrupts import committing
+
+        store = self.store
+        try:
+            with committing():
+                store.conn.execute("COMMIT")
+            if store.on_commit is not None:
+                store.on_commit()
+        except BaseException as exc:
+            self._undo(exc)
+            raise
+
+    def _undo(self, exc: BaseException) -> None:
+        conn = self.store.conn
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise storage_error(exc, self.store._path) from exc
+
+
+class _Snapshot:
+    """`StoreCore.snapshot()` (a class for the reason `_Write` is one)."""
+
+    __slots__ = ("conn",)
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+
 def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
 
@@ -425,6 +518,6 @@ class Writer:
         from handoff_cli import stamps
         from handoff_cli.changes import Change
 
-        clock = stamps.tick(self.store.meta("clock") or stamps.ZERO, self.now_ms)
+        clock = stamps.tick(self.store.last_clock(), self.now_ms)
         self.store.set_meta("clock", clock)
         return Change(uuid or new_uuid(), clock, self.member, self.device, kind, entity, body)

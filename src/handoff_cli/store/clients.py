@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Contact
 from handoff_cli.names import clean_name, likely_typo, name_key
 from handoff_cli.store.base import StoreCore
 
+TYPE_CHECKING = False  # models and records are dataclasses: loaded where they are made
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass(frozen=True)
-class ClientSummary:
-    name: str
-    last_contact: datetime | None
-    notes: int
-    open_promises: int
-    overdue: int
+    from handoff_cli.models import Client, Contact
+    from handoff_cli.store.records import ClientSummary
 
 
 class ClientQueries(StoreCore):
     def find_client(self, name: str) -> Client | None:
         """The client called `name` now, else one first created under that name."""
+        row = self.find_client_row(name)
+        if row is None:
+            return None
+        from handoff_cli.models import Client
+
+        return Client(row[0], row[1], row[2])
+
+    def find_client_row(self, name: str) -> tuple[int, str, str] | None:
+        """`find_client` as (id, uuid, name), for `log`, which makes no model."""
         key = name_key(name)
         row = self._q("SELECT id, uuid, name FROM clients WHERE key = ?", [key]).fetchone()
         if row is None:
@@ -32,7 +37,7 @@ class ClientQueries(StoreCore):
                 " ORDER BY c.uuid LIMIT 1",
                 [key],
             ).fetchone()
-        return Client(row[0], row[1], row[2]) if row else None
+        return None if row is None else (row[0], row[1], row[2])
 
     def client(self, name: str) -> Client:
         """The client called `name`, or a BadInput that suggests the closest one."""
@@ -49,6 +54,8 @@ class ClientQueries(StoreCore):
         return likely_typo(key, self._q("SELECT name_key, name FROM clients"))
 
     def client_by_id(self, client_id: int) -> Client:
+        from handoff_cli.models import Client
+
         row = self._q("SELECT id, uuid, name FROM clients WHERE id = ?", [client_id]).fetchone()
         return Client(row[0], row[1], row[2])
 
@@ -65,9 +72,13 @@ class ClientQueries(StoreCore):
         return [r[0] for r in self._q("SELECT name FROM clients ORDER BY key")]
 
     def clients(self) -> list[Client]:
+        from handoff_cli.models import Client
+
         return [Client(*r) for r in self._q("SELECT id, uuid, name FROM clients ORDER BY key")]
 
     def client_summaries(self, *, as_of: date) -> list[ClientSummary]:
+        from handoff_cli.store.records import ClientSummary
+
         open_counts = dict(
             self._q(
                 "SELECT client_id, count(*) FROM promises WHERE status = 'open' GROUP BY client_id"
@@ -97,7 +108,7 @@ class ClientQueries(StoreCore):
 
     _CONTACT = "SELECT id, uuid, name, role, email, phone FROM contacts"
 
-    def _answering(self, client: Client, key: str, *, listed: bool = True) -> int | None:
+    def _answering(self, client_id: int, key: str, *, listed: bool = True) -> int | None:
         """The contact at the client called `key` now, else one made under that name,
         else one given it as an alias: among those listed, or (`listed=False`) removed."""
         live = int(listed)
@@ -111,7 +122,7 @@ class ClientQueries(StoreCore):
             " WHERE c.client_id = :c AND a.key = :k AND (c.removed IS NULL) = :live"
             " ORDER BY c.uuid LIMIT 1",
         ):
-            row = self._q(sql, {"c": client.id, "k": key, "live": live}).fetchone()
+            row = self._q(sql, {"c": client_id, "k": key, "live": live}).fetchone()
             if row is not None:
                 return int(row[0])
         return None
@@ -119,21 +130,31 @@ class ClientQueries(StoreCore):
     def find_contact(self, client: Client, name: str) -> Contact | None:
         """The listed person at the client called `name` now, else one first created so,
         else one who answers to it as an alias (without their aliases: see `contact`)."""
-        found = self._answering(client, name_key(name))
+        row = self.find_contact_row(client.id, name)
+        if row is None:
+            return None
+        from handoff_cli.models import Contact
+
+        return Contact(row[0], row[1], client.name, *row[2:])
+
+    def find_contact_row(self, client_id: int, name: str) -> tuple[Any, ...] | None:
+        """`find_contact` as (id, uuid, name, role, email, phone), for `log`."""
+        found = self._answering(client_id, name_key(name))
         if found is None:
             return None
-        row = self._q(self._CONTACT + " WHERE id = ?", [found]).fetchone()
-        return Contact(row[0], row[1], client.name, *row[2:])
+        return tuple(self._q(self._CONTACT + " WHERE id = ?", [found]).fetchone())
 
     def contact(self, client: Client, contact_id: int) -> Contact:
         """One contact of the client, with the other names they answer to."""
         row = self._q(self._CONTACT + " WHERE id = ?", [contact_id]).fetchone()
         aliases = self._aliases(" AND c.id = ?", [contact_id]).get(contact_id, ())
+        from handoff_cli.models import Contact
+
         return Contact(row[0], row[1], client.name, row[2], row[3], row[4], row[5], aliases)
 
     def removed_contact(self, client: Client, name: str) -> str | None:
         """The name of a contact removed from the client who was called `name`, if any."""
-        found = self._answering(client, name_key(name), listed=False)
+        found = self._answering(client.id, name_key(name), listed=False)
         if found is None:
             return None
         return str(self._q("SELECT name FROM contacts WHERE id = ?", [found]).fetchone()[0])
@@ -149,7 +170,7 @@ class ClientQueries(StoreCore):
         from handoff_cli.changes import derived_uuid
 
         key = name_key(name)
-        found = self._answering(client, key)
+        found = self._answering(client.id, key)
         if found is None:
             return None
         made = self._q(
@@ -187,6 +208,8 @@ class ClientQueries(StoreCore):
 
     def contacts(self, client: Client, *, removed: bool = False) -> list[Contact]:
         """The client's contacts (or those removed), with the other names they answer to."""
+        from handoff_cli.models import Contact
+
         rows = self._q(
             self._CONTACT + " WHERE client_id = ? AND (removed IS NULL) = ? ORDER BY key",
             [client.id, int(not removed)],

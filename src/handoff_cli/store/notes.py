@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Note
 from handoff_cli.store.base import StoreCore, utc_iso
+
+TYPE_CHECKING = False  # models and records are dataclasses: loaded where they are made
+if TYPE_CHECKING:
+    from typing import Any
+
+    from handoff_cli.models import Client, Note
+    from handoff_cli.store.records import SearchHit
 
 # A note's contacts, by name, in the order they were given: the one order used by
 # `show --json`, the timeline and the bundle alike.
@@ -21,17 +24,12 @@ WITH_NAMES = (
 )
 
 
-@dataclass(frozen=True)
-class SearchHit:
-    type: str  # "note" or "promise"
-    id: int
-    client: str
-    at: datetime | None
-    text: str
-
-
 def note_from_row(row: Sequence[Any], client: str | None = None) -> Note:
     """A note from (id, uuid, client, at, kind, text, author, tags, with, on_promise)."""
+    import json
+
+    from handoff_cli.models import Note
+
     return Note(
         id=row[0],
         uuid=row[1],
@@ -93,6 +91,7 @@ class NoteQueries(StoreCore):
         self, query: str, *, client: Client | None = None, limit: int = 50
     ) -> list[SearchHit]:
         from handoff_cli.searchtext import match_query
+        from handoff_cli.store.records import SearchHit
 
         expr = match_query(query)
         if expr is None:

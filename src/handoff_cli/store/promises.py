@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
 
 from handoff_cli.errors import BadInput
-from handoff_cli.models import Client, Completion, PausedItem, Promise
 from handoff_cli.store.base import StoreCore, day_or_none
 
+TYPE_CHECKING = False  # models are dataclasses: `due` lists rows without loading them
 if TYPE_CHECKING:
+    from typing import Any
+
+    from handoff_cli.models import Client, Completion, PausedItem, Promise
     from handoff_cli.team.status import Owners
 
 # Whether the promise is paused on day :day (the latest pause, from paused_from to
@@ -20,21 +21,6 @@ PAUSED_ON = (
     "(p.status = 'open' AND p.paused_from IS NOT NULL AND p.paused_from <= :day"
     " AND (p.paused_until IS NULL OR p.paused_until > :day))"
 )
-
-
-class DueEntry(NamedTuple):
-    id: int
-    client: str
-    title: str
-    to: str | None
-    rule: str | None
-    start: date
-    after_done: bool
-    next_due: date
-    owner: str
-    due_at: str | None
-    irregular: bool
-    uuid: str
 
 
 def owner_filter(owners: Owners | None, params: dict[str, Any]) -> str:
@@ -69,6 +55,8 @@ class PromiseQueries(StoreCore):
 
     @staticmethod
     def _promise(row: Sequence[Any], completions: tuple[Completion, ...] = ()) -> Promise:
+        from handoff_cli.models import Promise
+
         return Promise(
             id=row[0],
             uuid=row[1],
@@ -154,22 +142,36 @@ class PromiseQueries(StoreCore):
         )
         return [self._promise(r) for r in self._q(sql, params)]
 
-    def due_entries(
+    def due_rows(
         self,
         *,
         as_of: date,
         until: date,
         client: Client | None = None,
         owners: Owners | None = None,
-    ) -> list[DueEntry]:
-        """The few fields `due` needs of each open promise not paused on `as_of`, due by `until`.
+        with_owner: bool = False,
+        with_rule: bool = False,
+    ) -> list[tuple[Any, ...]]:
+        """What `due` lists: each open promise not paused on `as_of` and due by `until`,
+        in the view's order (by next due day, client name, id; overdue ones come first
+        because they are due earliest). Plain rows, not models: the morning view may list
+        ten thousand (issue 13), and each column fetched costs about half a microsecond.
 
-        Not whole `Promise` models: the morning view may list thousands of rows.
+        (id, client, title, to, next_due, due_at, owner, how, start), and the rule when
+        `with_rule`. The owner is None unless `with_owner`. `how` and `start` are given
+        for overdue promises only, the ones whose missed occurrences are counted
+        (cli/due_view.py): `how` is the rule ("" for a one-off) with a "+" before it
+        for one that recurs after each completion, or "!" for an irregular promise
+        (marks or pauses past its next due day: counted from them).
         """
         sql = (
-            "SELECT p.id, c.name, p.title, k.name, p.rule, p.start, p.after_done, p.next_due,"
-            " coalesce(p.owner, :me), p.due_at, p.irregular, p.uuid"
-            " FROM promises p JOIN clients c ON c.id = p.client_id"
+            "SELECT p.id, c.name, p.title, k.name, p.next_due, p.due_at,"
+            + (" coalesce(p.owner, :me)," if with_owner else " NULL,")
+            + " CASE WHEN p.next_due >= :day THEN NULL WHEN p.irregular THEN '!'"
+            " WHEN p.after_done THEN '+' || coalesce(p.rule, '') ELSE coalesce(p.rule, '') END,"
+            " CASE WHEN p.next_due < :day THEN p.start END"
+            + (", p.rule" if with_rule else "")
+            + " FROM promises p JOIN clients c ON c.id = p.client_id"
             " LEFT JOIN contacts k ON k.id = p.contact_id"
             " WHERE p.status = 'open' AND p.next_due <= :until AND NOT " + PAUSED_ON
         )
@@ -178,29 +180,24 @@ class PromiseQueries(StoreCore):
         if client:
             sql += " AND p.client_id = :client"
             params["client"] = client.id
-        fromiso = date.fromisoformat
-        return [
-            DueEntry(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                fromiso(r[5]),
-                bool(r[6]),
-                fromiso(r[7]),
-                r[8],
-                r[9],
-                bool(r[10]),
-                r[11],
-            )  # fmt: skip
-            for r in self._q(sql, params)
-        ]
+        sql += " ORDER BY p.next_due, c.name, p.id"
+        return self._q(sql, params).fetchall()
 
     def paused_entries(
         self, *, as_of: date, client: Client | None = None, owners: Owners | None = None
     ) -> list[PausedItem]:
         """Open promises paused on `as_of`, with the day each resumes by itself (or None)."""
+        from handoff_cli.models import PausedItem
+
+        return [
+            PausedItem(r[0], r[1], r[2], day_or_none(r[3]), r[4])
+            for r in self.paused_rows(as_of=as_of, client=client, owners=owners)
+        ]
+
+    def paused_rows(
+        self, *, as_of: date, client: Client | None = None, owners: Owners | None = None
+    ) -> list[tuple[Any, ...]]:
+        """`paused_entries` as rows: (id, client, title, paused_until, owner)."""
         sql = (
             "SELECT p.id, c.name, p.title, p.paused_until, coalesce(p.owner, :me)"
             " FROM promises p JOIN clients c ON c.id = p.client_id WHERE " + PAUSED_ON
@@ -211,11 +208,15 @@ class PromiseQueries(StoreCore):
             sql += " AND p.client_id = :client"
             params["client"] = client.id
         sql += " ORDER BY p.paused_until IS NULL, p.paused_until, c.key, p.id"
-        return [PausedItem(r[0], r[1], r[2], day_or_none(r[3]), r[4]) for r in self._q(sql, params)]
+        return self._q(sql, params).fetchall()
 
 
 def completion_from_row(r: Sequence[Any]) -> Completion:
     """(uuid, at, day, note_uuid, kind, covers, stamp, undone) to a Completion."""
+    import json
+
+    from handoff_cli.models import Completion
+
     return Completion(
         uuid=r[0],
         at=datetime.fromisoformat(r[1]),

@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from handoff_cli import stamps
+from handoff_cli.owners import Owners as Owners  # re-exported: it was defined here
 from handoff_cli.store import Store
 
 QUIET_DAYS = 2
@@ -36,17 +37,6 @@ class TeamState:
     error: str | None
     members: list[MemberState]
     unowned: int  # open promises whose owner is not a member
-
-
-@dataclass(frozen=True)
-class Owners:
-    """Whose promises a view shows: mine and nobody's (the default in a team), one
-    member's (`--owner`), or everyone's (`--team`, grouped by owner)."""
-
-    me: str
-    members: tuple[str, ...]
-    only: str | None = None
-    everyone: bool = False
 
 
 def member_names(store: Store) -> tuple[str, ...] | None:
