@@ -531,6 +531,45 @@ def test_a_version_one_bundle_gives_the_same_next_due_as_the_migrated_database(
     assert by_title(run, *fresh)["Monthly status report"]["next_due"] == "2026-12-23"
 
 
+MOVED_BACK = "#1 Monthly status report: a second done on Nov 23 had skipped Dec 23; it is due again"
+
+
+def test_importing_a_version_one_bundle_says_which_next_due_moved_back(
+    run: Run, tmp_path: Path
+) -> None:
+    """The same line as the upgrade of a version-1 database, once, and in --json a list."""
+    bundle = tmp_path / "v1.json"
+    bundle.write_text(json.dumps(version_one_bundle()), encoding="utf-8")
+    fresh = ("--db", str(tmp_path / "fresh.db"))
+
+    dry = ok(run(*fresh, "import", str(bundle), "--dry-run", "--json"))
+    assert dry.json()["moved_back"] == [MOVED_BACK]
+    assert not (tmp_path / "fresh.db").exists()
+
+    told = ok(run(*fresh, "import", str(bundle)))
+    assert told.stderr.splitlines() == [f"note: {MOVED_BACK}"]
+    assert "Imported" in told.stdout
+    assert by_title(run, *fresh)["Monthly status report"]["next_due"] == "2026-12-23"
+
+    # Again: nothing moves, nothing is said.
+    again = ok(run(*fresh, "import", str(bundle), "--json"))
+    assert again.stderr == ""
+    assert again.json()["moved_back"] == []
+
+    # Into the upgraded database: the upgrade said it already; the import does not repeat it.
+    path = tmp_path / "v1.db"
+    make_version_one_db(path)
+    ok(run("--db", str(path), "due"))  # the upgrade, with its own note
+    into = ok(run("--db", str(path), "import", str(bundle), "--json"))
+    assert (into.stderr, into.json()["moved_back"]) == ("", [])
+
+    # A version-2 bundle (the export) never has one.
+    v2 = tmp_path / "v2.json"
+    ok(run(*fresh, "export", "--format", "json", "-o", str(v2)))
+    other = ok(run("--db", str(tmp_path / "other.db"), "import", str(v2), "--json"))
+    assert (other.stderr, other.json()["moved_back"]) == ("", [])
+
+
 def test_a_promise_paused_in_the_first_version_owes_nothing_from_its_pause_on(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
