@@ -531,6 +531,45 @@ def test_a_version_one_bundle_gives_the_same_next_due_as_the_migrated_database(
     assert by_title(run, *fresh)["Monthly status report"]["next_due"] == "2026-12-23"
 
 
+MOVED_BACK = "#1 Monthly status report: a second done on Nov 23 had skipped Dec 23; it is due again"
+
+
+def test_importing_a_version_one_bundle_says_which_next_due_moved_back(
+    run: Run, tmp_path: Path
+) -> None:
+    """The same line as the upgrade of a version-1 database, once, and in --json a list."""
+    bundle = tmp_path / "v1.json"
+    bundle.write_text(json.dumps(version_one_bundle()), encoding="utf-8")
+    fresh = ("--db", str(tmp_path / "fresh.db"))
+
+    dry = ok(run(*fresh, "import", str(bundle), "--dry-run", "--json"))
+    assert dry.json()["moved_back"] == [MOVED_BACK]
+    assert not (tmp_path / "fresh.db").exists()
+
+    told = ok(run(*fresh, "import", str(bundle)))
+    assert told.stderr.splitlines() == [f"note: {MOVED_BACK}"]
+    assert "Imported" in told.stdout
+    assert by_title(run, *fresh)["Monthly status report"]["next_due"] == "2026-12-23"
+
+    # Again: nothing moves, nothing is said.
+    again = ok(run(*fresh, "import", str(bundle), "--json"))
+    assert again.stderr == ""
+    assert again.json()["moved_back"] == []
+
+    # Into the upgraded database: the upgrade said it already; the import does not repeat it.
+    path = tmp_path / "v1.db"
+    make_version_one_db(path)
+    ok(run("--db", str(path), "due"))  # the upgrade, with its own note
+    into = ok(run("--db", str(path), "import", str(bundle), "--json"))
+    assert (into.stderr, into.json()["moved_back"]) == ("", [])
+
+    # A version-2 bundle (the export) never has one.
+    v2 = tmp_path / "v2.json"
+    ok(run(*fresh, "export", "--format", "json", "-o", str(v2)))
+    other = ok(run("--db", str(tmp_path / "other.db"), "import", str(v2), "--json"))
+    assert (other.stderr, other.json()["moved_back"]) == ("", [])
+
+
 def test_a_promise_paused_in_the_first_version_owes_nothing_from_its_pause_on(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -646,6 +685,106 @@ def test_modify_a_recurring_promise_into_a_one_off_keeps_it_owed(run: Run) -> No
     assert [i["id"] for i in ok(run("due", "--json")).json()["items"]] == [pid]
     kept = ok(run("done", str(pid), "--json")).json()
     assert (kept["status"], kept["covered"]) == ("done", ["2026-11-27"])
+
+
+def promise_json(run: Run, pid: int, *db: str) -> dict[str, Any]:
+    (found,) = [p for p in ok(run(*db, "promises", "--all", "--json")).json() if p["id"] == pid]
+    return found
+
+
+def test_modify_start_moves_where_a_recurring_promise_begins(run: Run) -> None:
+    pid = make(run, "Acme", "Weekly call", "--every", "weekly on mon", "--start", "2026-11-02")
+    p = str(pid)
+    (item,) = ok(run("due", "--json")).json()["items"]
+    assert (item["due"], item["missed"]) == ("2026-11-02", 3)  # Nov 2, 9 and 16 missed
+
+    moved = ok(run("modify", p, "--start", "2026-11-16"))
+    assert (
+        moved.stdout == "Modified #1 Weekly call (Acme). Next due Mon 2026-11-16, weekly on Mon.\n"
+    )
+    shown = promise_json(run, pid)
+    assert (shown["start"], shown["next_due"]) == ("2026-11-16", "2026-11-16")
+    (item,) = ok(run("due", "--json")).json()["items"]
+    assert (item["due"], item["missed"]) == ("2026-11-16", 1)
+
+    # A start before 1900 is refused and changes nothing; so is --start on a one-off.
+    refused(run("modify", p, "--start", "1899-12-31"), "out of range")
+    one_off = make(run, "Acme", "Send the quote", "--due", "fri")
+    refused(run("modify", str(one_off), "--start", "2026-12-01"), "--due WHEN")
+    assert promise_json(run, pid)["start"] == "2026-11-16"
+    assert promise_json(run, one_off)["next_due"] == "2026-11-27"
+
+
+def test_modify_after_done_and_calendar_switch_how_the_next_one_is_counted(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pid = make(run, "Acme", "Check the backup", "--every", "weekly on mon", "--start", "2026-11-16")
+    p = str(pid)
+    counted = ok(run("modify", p, "--after-done", "--json")).json()
+    assert (counted["after_done"], counted["every"]) == (True, "every week after it is done")
+    assert counted["next_due"] == "2026-11-16"
+
+    at(monkeypatch, "2026-11-25T10:00:00+09:00")  # a Wednesday: done late, counted from today
+    assert ok(run("done", p, "--json")).json()["covered"] == ["2026-11-16"]
+    assert promise_json(run, pid)["next_due"] == "2026-12-02"  # a week after Wed Nov 25
+    refused(run("done", p), "--early")  # before the next due date: --early as well
+
+    # Back to the calendar: Mondays again; Nov 23 fell after what the done covered, so it is owed.
+    back = ok(run("modify", p, "--calendar"))
+    assert back.stdout == (
+        "Modified #1 Check the backup (Acme). Next due Mon 2026-11-23, weekly on Mon.\n"
+    )
+    shown = promise_json(run, pid)
+    assert (shown["after_done"], shown["next_due"]) == (False, "2026-11-23")
+    # Neither flag on a one-off.
+    one_off = make(run, "Acme", "Send the quote", "--due", "fri")
+    refused(run("modify", str(one_off), "--after-done"), "recurring")
+
+
+def test_modify_client_moves_the_promise_with_its_history(run: Run) -> None:
+    pid = make(run, "Acme", "Monthly report", "--every", "monthly", "--start", "2026-10-23")
+    p = str(pid)
+    ok(run("log", "Beta", "first call"))
+    ok(run("done", p))
+    moved = ok(run("modify", p, "--client", "beta", "--json")).json()
+    assert (moved["client"], moved["next_due"]) == ("Beta", "2026-12-23")
+    assert [x["title"] for x in ok(run("show", "Beta", "--json")).json()["promises"]] == [
+        "Monthly report"
+    ]
+    assert ok(run("show", "Acme", "--json")).json()["promises"] == []
+    assert "Done: Monthly report" in [
+        n["text"] for n in ok(run("show", "Acme", "--json")).json()["notes"]
+    ]
+    # Its completion moved with it: undo takes it back, and Oct and Nov are owed again.
+    assert ok(run("undo", p, "--json")).json()["next_due"] == "2026-10-23"
+    ok(run("done", p))
+    # An unknown client is refused, and the promise stays where it is.
+    refused(run("modify", p, "--client", "Nowhere"), "no client named 'Nowhere'")
+    assert promise_json(run, pid)["client"] == "Beta"
+
+
+def test_modify_to_nothing_clears_the_recipient(run: Run) -> None:
+    pid = make(run, "Acme", "Monthly report", "--every", "monthly", "--to", "Tanaka")
+    assert promise_json(run, pid)["to"] == "Tanaka"
+    cleared = ok(run("modify", str(pid), "--to", "", "--json")).json()
+    assert cleared["to"] is None
+    assert "Tanaka" not in ok(run("promises")).stdout
+    shown = ok(run("show", "Acme", "--json")).json()
+    assert shown["promises"][0]["to"] is None
+    assert [c["name"] for c in shown["contacts"]] == ["Tanaka"]  # the person stays a contact
+
+
+def test_modify_every_refuses_a_costly_rule_as_promise_does(run: Run) -> None:
+    pid = make(run, "Acme", "Weekly call", "--every", "weekly on mon", "--start", "2026-11-16")
+    p = str(pid)
+    before = promise_json(run, pid)
+    never = refused(
+        run("modify", p, "--every", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30"),
+        "has no occurrence in the ten years from 2026-11-16",
+    )
+    assert never.stderr.startswith("error: the rule FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 ")
+    refused(run("modify", p, "--every", "daily", "--start", "1899-12-31"), "out of range")
+    assert promise_json(run, pid) == before  # nothing changed
 
 
 # ------------------------------------------------------------------ pause --until

@@ -56,6 +56,33 @@ def test_promise_and_promises_show_the_end_of_an_after_done_rule(run: Run) -> No
     assert "every 2 weeks after it is done, until 2027-03-31" in listed
 
 
+def test_an_after_done_promise_with_a_count_ends_after_that_many_dones(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = ok(run("promise", "Acme", "Check the backup", "--every", "weekly, 3 times",
+                  "--after-done", "--json")).json()  # fmt: skip
+    pid = str(made["id"])
+    assert made["next_due"] == "2026-11-23"
+    assert ok(run("done", pid, "--json")).json()["next_due"] == "2026-11-30"
+    monkeypatch.setenv("HANDOFF_NOW", "2026-11-30T10:00:00+09:00")
+    assert ok(run("done", pid, "--json")).json()["next_due"] == "2026-12-07"
+    monkeypatch.setenv("HANDOFF_NOW", "2026-12-07T10:00:00+09:00")
+    third = ok(run("done", pid))
+    assert (
+        third.stdout == "Done: #1 Check the backup (Acme). Covers Dec 7. No further occurrences.\n"
+    )
+
+    (finished,) = ok(run("promises", "--all", "--json")).json()
+    assert (finished["status"], finished["next_due"]) == ("done", None)
+    assert ok(run("promises", "--json")).json() == []  # no longer open
+    assert "done" in ok(run("promises", "--all")).stdout.split()
+    assert ok(run("due", "--as-of", "2026-12-31", "--json")).json()["items"] == []
+    assert ok(run("due", "--check")).exit_code == 0
+    fourth = run("done", pid, "--early")  # a fourth is refused: the series has ended
+    assert fourth.exit_code == 2
+    assert fourth.stderr == "error: promise #1 is already done\n"
+
+
 # --------------------------------------------------------------------------- after_done_ended
 
 

@@ -219,6 +219,55 @@ def _covers(promise: BundlePromise) -> dict[str, tuple[date, ...]]:
     }
 
 
+class MovedBack:
+    """What to tell the user after importing a version-1 bundle: for each promise whose
+    next due date a repeated done had moved on, and that this import makes owed again
+    here, the line the upgrade of a version-1 database prints (`legacy.moved_back_notice`).
+
+    Made before the merge (it notes each such promise's next due date here then);
+    `lines` after it. A promise this database already had due as early says nothing,
+    so importing the same bundle again is quiet.
+    """
+
+    def __init__(self, store: Store, bundle: Bundle) -> None:
+        self.repeats: dict[str, tuple[BundlePromise, list[date]]] = {}
+        self.before: dict[str, date | None] = {}
+        if bundle.version >= 2:
+            return
+        for client in bundle.clients:
+            for promise in client.promises:
+                _, repeats = legacy.old_covers(
+                    promise.rule,
+                    promise.start,
+                    after_done=promise.after_done,
+                    resumed_on=promise.resumed_on,
+                    completions=[legacy.OldCompletion(m.uuid, m.day) for m in promise.completions],
+                )
+                if not repeats:
+                    continue
+                self.repeats[promise.uuid] = (promise, repeats)
+                here = store.promise_by_uuid(promise.uuid)
+                if here is not None:
+                    self.before[promise.uuid] = here.next_due
+
+    def lines(self, store: Store) -> list[str]:
+        notices = []
+        for uuid, (promise, repeats) in self.repeats.items():
+            here = store.promise_by_uuid(uuid)
+            if here is None or here.next_due is None:
+                continue
+            if uuid in self.before:
+                earlier = self.before[uuid]
+                if earlier is not None and here.next_due >= earlier:
+                    continue  # not moved back by this import
+            notice = legacy.moved_back_notice(
+                here.id, here.title, repeats, here.next_due, promise.next_due
+            )
+            if notice:
+                notices.append(notice)
+        return notices
+
+
 def handover_changes(store: Store, w: Writer, bundle: Bundle, *, me: str) -> list[Change]:
     """Taking over: I become the owner of the bundle's open promises that someone else owns."""
     takes = []

@@ -214,10 +214,27 @@ def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
                 pid,
             ],
         )
-        if repeats and due is not None and (old_next is None or due.isoformat() < old_next):
-            notices.append(
-                f"#{pid} {' '.join(title.split())}: a second done on "
-                f"{coverage.day_list(repeats[:1])} had skipped {coverage.day_list([due])}; "
-                "it is due again"
-            )
+        notice = moved_back_notice(
+            pid, title, repeats, due, date.fromisoformat(old_next) if old_next else None
+        )
+        if notice:
+            notices.append(notice)
     return notices
+
+
+def moved_back_notice(
+    pid: int, title: str, repeats: Sequence[date], due: date | None, old_next: date | None
+) -> str | None:
+    """What to tell the user when a repeated done had moved a promise's next due date on.
+
+    `repeats` are the days of second completions on one day (`old_covers`), `due`
+    the next due date now, `old_next` the one the first version had (None: done).
+    Used by the upgrade of a version-1 database and by `import` of a version-1 bundle.
+    """
+    if not repeats or due is None or (old_next is not None and due >= old_next):
+        return None
+    return (
+        f"#{pid} {' '.join(title.split())}: a second done on "
+        f"{coverage.day_list(repeats[:1])} had skipped {coverage.day_list([due])}; "
+        "it is due again"
+    )

@@ -271,9 +271,14 @@ def import_bundle(
     me: str,
     keep_owners: bool = False,
     dry_run: bool = False,
+    notices: list[str] | None = None,
 ) -> Counts:
-    """Merge `bundle` through the applier in one transaction; with `dry_run`, roll back."""
-    from handoff_cli.importing import bundle_changes, handover_changes
+    """Merge `bundle` through the applier in one transaction; with `dry_run`, roll back.
+
+    `notices`, when given, gains a line for each promise of a version-1 bundle whose
+    next due date a repeated done had moved on (importing.MovedBack).
+    """
+    from handoff_cli.importing import MovedBack, bundle_changes, handover_changes
 
     counts: Counts = {}
     # A bigger page cache for the run: a large bundle's index updates would
@@ -282,6 +287,7 @@ def import_bundle(
     store.conn.execute(f"PRAGMA cache_size = {-IMPORT_CACHE_KB}")
     try:
         with store.write():
+            moved = MovedBack(store, bundle) if notices is not None else None
             applier = store.apply(list(bundle_changes(bundle, today=now.date())), origin="import")
             counts = applier.counts
             if not keep_owners:
@@ -289,6 +295,8 @@ def import_bundle(
                 takes = handover_changes(store, w, bundle, me=me)
                 if takes:
                     store.apply(takes)
+            if notices is not None and moved is not None:
+                notices += moved.lines(store)
             if dry_run:
                 raise _Rollback
     except _Rollback:

@@ -519,6 +519,9 @@ def import_(
     added twice, so importing the same bundle again adds nothing; a record
     changed on either side since merges by the newer change. A handover: you
     become the owner of the bundle's open promises (--keep-owners keeps theirs).
+    A bundle from handoff before 0.2 (version 1) is read too; where a second
+    `done` on one day had skipped an occurrence, it is owed again and a note
+    on stderr names the promise.
     """
     from handoff_cli import store_transfer
     from handoff_cli.cli.render import err, safe_line
@@ -528,8 +531,9 @@ def import_(
     bundle = _checked_rules(_read_bundle(file), file)
     _check_completions(bundle, file, clock)
     warnings: list[str] = []
+    moved_back: list[str] = []  # promises of a version-1 bundle owed again (docs/bundle.md)
     if dry_run and not common.db_path(ctx).exists():
-        counts = _dry_run_on_empty(bundle, clock, keep_owners=keep_owners)
+        counts = _dry_run_on_empty(bundle, clock, keep_owners=keep_owners, notices=moved_back)
         near: list[tuple[str, str]] = []
     else:
         with common.open_for_write(ctx) as store:
@@ -548,11 +552,12 @@ def import_(
                 progress.sqlite_work(store.conn, bar, expected=rows),
             ):
                 counts = store_transfer.import_bundle(
-                    store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=dry_run
-                )
-    for warning in warnings:
+                    store, bundle, now=clock, me=store.me, keep_owners=keep_owners,
+                    dry_run=dry_run, notices=moved_back,
+                )  # fmt: skip
+    for warning in (*warnings, *moved_back):
         err(f"note: {safe_line(warning)}")
-    _report(file, bundle, counts, dry_run=dry_run, as_json=as_json)
+    _report(file, bundle, counts, dry_run=dry_run, as_json=as_json, moved_back=moved_back)
     if near and not as_json:
         for incoming, here in near:
             err(
@@ -667,7 +672,7 @@ def _checked_rules(bundle: Bundle, file: str) -> Bundle:
 
 
 def _dry_run_on_empty(
-    bundle: Bundle, clock: datetime, *, keep_owners: bool
+    bundle: Bundle, clock: datetime, *, keep_owners: bool, notices: list[str]
 ) -> dict[str, dict[str, int]]:
     """A dry run with no database yet: merge into a throwaway one (none is created)."""
     import tempfile
@@ -678,8 +683,9 @@ def _dry_run_on_empty(
         store = common.open_path_for_write(Path(scratch) / "dry-run.db")
         with store:
             return store_transfer.import_bundle(
-                store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=True
-            )
+                store, bundle, now=clock, me=store.me, keep_owners=keep_owners, dry_run=True,
+                notices=notices,
+            )  # fmt: skip
 
 
 def _report(
@@ -689,6 +695,7 @@ def _report(
     *,
     dry_run: bool,
     as_json: bool,
+    moved_back: list[str],
 ) -> None:
     from handoff_cli.cli import render
     from handoff_cli.cli.render import out, safe_line
@@ -701,6 +708,7 @@ def _report(
                 "exported_at": bundle.exported_at.isoformat(),
                 "author": bundle.author,
                 **counts,
+                "moved_back": moved_back,
             }
         )
         return

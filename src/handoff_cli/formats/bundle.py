@@ -179,6 +179,7 @@ class BundlePromise:
     pauses: tuple[BundlePause, ...] = ()
     stamp: str = ZERO_STAMP
     stamps: dict[str, str] = field(default_factory=dict)
+    next_due: date | None = None  # as the exporting handoff had it (recomputed on import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,8 +502,9 @@ class _Reader:
             self._error(f"{where}.status", f"expected one of {choices}, got {_shown(status)}")
         resumed_on = self._date(obj, "resumed_on", where, required=False)
         created_at = self._datetime(obj, "created_at", where, required=False)
+        next_due = None
         if "next_due" in obj:  # recomputed on import, but it must still make sense
-            self._date(obj, "next_due", where, required=False)
+            next_due = self._date(obj, "next_due", where, required=False)
         completions = self._records(obj, "completions", where, self.completion)
         owner = self._text(obj, "owner", where, required=False)
         due_at = self._datetime(obj, "due_at", where, required=False)
@@ -517,7 +519,7 @@ class _Reader:
         return BundlePromise(
             uuid, title, to, rule, start, bool(after_done), str(status), resumed_on,
             created_at, completions, where, owner, due_at, covered_through, to_id,
-            undos, pauses, stamp, stamps,
+            undos, pauses, stamp, stamps, next_due,
         )  # fmt: skip
 
     def completion(self, obj: dict[str, Any], where: str) -> BundleCompletion:
