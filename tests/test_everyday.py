@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import pytest
 from conftest import Result, Run
 
 from handoff_cli.agenda import Agenda, Overdue
@@ -16,6 +19,60 @@ from handoff_cli.store_queries import Hit
 def ok(result: Result) -> Result:
     assert result.exit_code == 0, result.stderr
     return result
+
+
+# ---------------------------------------------------- #ID wherever an ID is (12.6)
+
+# Two of each, so that #2 is not read as the first; a weekly promise, so skip has one to skip.
+ID_SETUP = [
+    ["promise", "Acme", "Monthly report", "--due", "2026-11-30"],
+    ["promise", "Acme", "Weekly call", "--every", "weekly on mon"],
+    ["log", "Acme", "first note"],
+    ["log", "Acme", "second note"],
+]
+ID_CASES = {
+    "done": (["done", "{id}"], []),
+    "undo": (["undo", "{id}"], [["done", "2"]]),
+    "skip": (["skip", "{id}"], []),
+    "pause": (["pause", "{id}"], []),
+    "resume": (["resume", "{id}"], [["pause", "2"]]),
+    "drop": (["drop", "{id}"], []),
+    "modify": (["modify", "{id}", "--title", "Weekly call with the team"], []),
+    "edit": (["edit", "{id}", "--text", "second note, fixed"], []),
+    "rm": (["rm", "{id}", "--yes"], []),
+    "log --on": (["log", "Acme", "halfway there", "--on", "{id}"], []),
+    "log --done": (["log", "Acme", "called them", "--done", "{id}"], []),
+}
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.mark.parametrize(("command", "before"), ID_CASES.values(), ids=ID_CASES.keys())
+def test_hash_id_does_what_the_plain_id_does(
+    command: list[str],
+    before: list[list[str]],
+    run: Run,
+    isolated: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`handoff done #2` is `handoff done 2`: the same words, the same database after."""
+
+    def state() -> str:
+        """Everything the database holds, as a bundle: statuses, completions, tombstones."""
+        bundle = ok(run("export", "--format", "json")).stdout
+        return UUID.sub("<uuid>", bundle)  # a note made by the command has its own
+
+    for args in [*ID_SETUP, *before]:
+        ok(run(*args))
+    start = state()
+    shutil.copytree(isolated.parent, tmp_path / "copy")  # the same start for the other form
+    seen = []
+    for form, db in (("2", isolated), ("#2", tmp_path / "copy" / isolated.name)):
+        monkeypatch.setenv("HANDOFF_DB", str(db))
+        result = ok(run(*(form if word == "{id}" else word for word in command)))
+        seen.append((result.stdout, result.stderr, state()))
+    assert seen[0][2] != start, "the command changed nothing"
+    assert seen[0] == seen[1]
 
 
 # ------------------------------------------------------------- bare handoff

@@ -21,10 +21,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import typer
 
 from handoff_cli.cli import fast
-from handoff_cli.cli.options import IdArg, ToOpt
 from handoff_cli.store import Store
 
 NOW = datetime.fromisoformat("2026-11-20T09:00:00+09:00")
@@ -744,34 +742,28 @@ def test_more_completion_left_to_typer(env: dict[str, str]) -> None:
     assert fast.complete(env) is None
 
 
-MODIFY_APP = typer.Typer()
+MODIFY_COMPLETION = {
+    "--to, the promise's client": (bash("handoff modify 1 --to T"), ["Tanaka"]),
+    "--to, #ID": (bash("handoff modify '#1' --to T", 4), ["Tanaka"]),
+    "--to, nothing typed": (bash("handoff modify 2 --to "), ["佐藤\\ 花子", "田中"]),
+    "--to, no such promise": (
+        bash("handoff modify 99 --to "),
+        ["O\\'Brien", "Tanaka", "佐藤\\ 花子", "田中"],
+    ),
+    "--to, after -c": (bash("handoff modify 2 -c 'Acme Corp' --to ", 6), ["O\\'Brien", "Tanaka"]),
+    "-c": (bash("handoff modify 1 -c Ac"), ["Acme\\ Corp"]),
+    "--client": (bash("handoff modify 1 --client 山"), ["山田商事"]),
+}
 
 
-@MODIFY_APP.command()
-def modify(promise_id: IdArg, to: ToOpt = None) -> None:
-    """A stand-in for `modify`, as another change adds it (IdArg, ToOpt)."""
-
-
-@MODIFY_APP.command()
-def other() -> None:
-    """So that `modify` is a subcommand, as in handoff."""
-
-
-def test_contacts_of_the_promises_client_for_modify(rich_base: Path) -> None:
-    """`modify ID --to <Tab>` offers the contacts of the promise's client: a command shaped
-    as `modify` will be (IdArg, ToOpt), completed by Typer as the console script would."""
-    from typer.testing import CliRunner
-
-    def offered(line: str) -> list[str]:
-        env = {
-            "_HANDOFF_COMPLETE": "complete_bash",
-            "COMP_WORDS": line,
-            "COMP_CWORD": str(len(line.split(" ")) - 1),
-            "HANDOFF_DB": str(rich_base),
-        }
-        result = CliRunner().invoke(MODIFY_APP, [], env=env, prog_name="handoff")
-        return result.stdout.splitlines()
-
-    assert offered("handoff modify 2 --to ") == ["佐藤\\ 花子", "田中"]
-    assert offered("handoff modify #1 --to T") == ["Tanaka"]
-    assert offered("handoff modify 99 --to ") == ["O\\'Brien", "Tanaka", "佐藤\\ 花子", "田中"]
+@pytest.mark.parametrize(
+    ("env", "expected"), MODIFY_COMPLETION.values(), ids=MODIFY_COMPLETION.keys()
+)
+def test_modify_completes_contacts_and_clients(
+    env: dict[str, str], expected: list[str], rich_base: Path, tmp_path: Path
+) -> None:
+    """`modify ID --to <Tab>` offers the contacts of the promise's client (or of the client
+    it moves to), `modify ID -c <Tab>` the clients: the real `handoff`, as bash asks it."""
+    fast_run, typer_run = both([], rich_base, tmp_path, env)
+    assert_same(fast_run, typer_run, taken=False)  # Typer answers these
+    assert fast_run.stdout.decode().splitlines() == expected

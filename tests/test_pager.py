@@ -123,6 +123,26 @@ def test_the_pager_gets_the_terminals_width_and_colour(
     assert "to 佐藤 花子" in plain
 
 
+def test_without_pager_settings_less_frx_is_the_pager(
+    overdue: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """$PAGER and $HANDOFF_PAGER unset: `less -FRX`, found on PATH as git finds it (a
+    stand-in `less` here, which saves its arguments and input, so no real one is run)."""
+    monkeypatch.delenv("HANDOFF_PAGER", raising=False)
+    monkeypatch.delenv("PAGER", raising=False)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    argv, saved = tmp_path / "less-argv.txt", tmp_path / "less-input.txt"
+    stand_in = bin_dir / "less"
+    stand_in.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{argv}"\ncat > "{saved}"\n')
+    stand_in.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    code, shown = run_at_terminal(["due"], {"PATH": path})
+    assert code == 0 and shown == ""  # all of it went to the pager
+    assert argv.read_text().splitlines() == ["-FRX"]
+    assert "Monthly report" in saved.read_text()
+
+
 @pytest.mark.parametrize(
     ("env", "args"),
     [

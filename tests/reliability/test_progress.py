@@ -1,4 +1,5 @@
-"""Issue 12.10: long `export`, `import` and `backup` show a progress bar with counts.
+"""Issue 12.10: long `export`, `import`, `backup`, `team init` and `sync` show a progress
+bar with counts.
 
 On standard error, when it is a terminal; never when it is piped, never with
 `--json`; and only once the work has lasted half a second, so quick commands
@@ -14,7 +15,9 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .support import HANDOFF, TIMEOUT, Run, run_handoff
+from team_support import Person, bare_repository
+
+from .support import HANDOFF, TIMEOUT, Run, run_handoff, scalar
 
 NOTES = 40
 
@@ -57,6 +60,13 @@ def with_terminal_stderr(
 
 def seed(cli: Run, tmp_path: Path) -> Path:
     """NOTES notes and a promise for one client, imported in this process; the bundle."""
+    bundle = write_bundle(tmp_path / "bundle.json", NOTES)
+    cli("import", str(bundle)).ok()
+    return bundle
+
+
+def write_bundle(bundle: Path, count: int) -> Path:
+    """A bundle of `count` notes and a monthly promise for one client, Acme."""
     import json
     import uuid
 
@@ -70,7 +80,7 @@ def seed(cli: Run, tmp_path: Path) -> Path:
             "with": [],
             "tags": [],
         }
-        for i in range(NOTES)
+        for i in range(count)
     ]
     promise = {
         "uuid": str(uuid.uuid4()),
@@ -81,7 +91,6 @@ def seed(cli: Run, tmp_path: Path) -> Path:
         "completions": [],
     }
     client = {"uuid": str(uuid.uuid4()), "name": "Acme", "promises": [promise], "notes": notes}
-    bundle = tmp_path / "bundle.json"
     bundle.write_text(
         json.dumps(
             {
@@ -94,7 +103,6 @@ def seed(cli: Run, tmp_path: Path) -> Path:
         ),
         encoding="utf-8",
     )
-    cli("import", str(bundle)).ok()
     return bundle
 
 
@@ -134,3 +142,64 @@ def test_no_bar_when_piped_with_json_or_quick(db: Path, cli: Run, tmp_path: Path
         assert code == 0, shown
         assert "Exporting" not in shown and "Backing up" not in shown
         assert "| rich" not in shown, [line for line in shown.splitlines() if "rich" in line]
+
+
+# ------------------------------------------------------------------ team init, sync
+
+BIG = 300  # notes: more than a sync's meter waits for before it counts records sent
+
+
+def team_env(person: Person, **more: str) -> dict[str, str]:
+    return {**os.environ, **person.env, **more}
+
+
+def from_team(person: Person) -> int:
+    """The records `person`'s database received from colleagues."""
+    return int(scalar(person.db, "SELECT count(*) FROM changes WHERE origin = 'team'"))
+
+
+def test_team_init_and_sync_show_records_at_a_terminal(tmp_path: Path) -> None:
+    remote = bare_repository(tmp_path / "team.git")
+    alice, bob = Person(tmp_path, "alice"), Person(tmp_path, "bob")
+    alice.ok("import", str(write_bundle(tmp_path / "big.json", BIG)))
+    now = team_env(alice, HANDOFF_PROGRESS_DELAY="0")
+    code, shown = with_terminal_stderr(["team", "init", str(remote), "--name", "alice"], now)
+    assert code == 0 and "Sending" in shown and "records" in shown, shown
+
+    now = team_env(bob, HANDOFF_PROGRESS_DELAY="0")
+    code, shown = with_terminal_stderr(["team", "init", str(remote), "--name", "bob"], now)
+    received = from_team(bob)
+    assert received > BIG
+    assert code == 0 and "Receiving" in shown and f"{received}/{received} records" in shown, shown
+
+    for text in ("called", "emailed", "visited"):
+        alice.ok("log", "Acme", text)
+    alice.ok("sync")
+    code, shown = with_terminal_stderr(["sync"], now)
+    assert from_team(bob) == received + 3
+    assert code == 0 and "Receiving" in shown and "3/3 records" in shown, shown
+
+
+def test_no_sync_bar_when_piped_with_json_or_quiet(tmp_path: Path) -> None:
+    remote = bare_repository(tmp_path / "team.git")
+    alice, bob = Person(tmp_path, "alice"), Person(tmp_path, "bob")
+    for person in (alice, bob):
+        person.ok("team", "init", str(remote), "--name", person.name)
+    now = team_env(bob, HANDOFF_PROGRESS_DELAY="0")
+
+    alice.ok("log", "Acme", "called")
+    alice.ok("sync")
+    piped = run_handoff("sync", env=now)
+    assert piped.code == 0 and piped.stderr == "" and "1 note" in piped.stdout, piped
+
+    alice.ok("log", "Acme", "emailed")
+    alice.ok("sync")
+    code, shown = with_terminal_stderr(["sync", "--json"], now)
+    assert code == 0 and shown == "", shown
+    assert from_team(bob) >= 2
+
+    # Nothing comes in: no bar even at once, and rich (~70 ms) is never loaded.
+    python = [HANDOFF[0], "-X", "importtime", *HANDOFF[1:]]
+    code, shown = with_terminal_stderr(["sync"], now, python=python)
+    assert code == 0 and "Syncing" not in shown and "Receiving" not in shown, shown
+    assert "| rich" not in shown, [line for line in shown.splitlines() if "rich" in line]

@@ -170,6 +170,26 @@ ToOpt = Annotated[
         "--to", metavar="NAME", help="The contact it is owed to.", autocompletion=complete_contact
     ),
 ]
+# `modify`'s own wording of --to and --client, with the same completion as the others.
+NewToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to",
+        metavar="NAME",
+        help='The contact it is owed to ("" for nobody).',
+        autocompletion=complete_contact,
+    ),
+]
+MoveToClientOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--client",
+        "-c",
+        metavar="CLIENT",
+        help="Move it to CLIENT.",
+        autocompletion=complete_client,
+    ),
+]
 TagsOpt = Annotated[
     list[str] | None,
     typer.Option(

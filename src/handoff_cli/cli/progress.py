@@ -1,4 +1,5 @@
-"""Progress on long work (`export`, `import`, `backup`): a rich bar with counts on stderr.
+"""Progress on long work (`export`, `import`, `backup`, `team init`, `sync`): a rich bar
+with counts on stderr.
 
 Shown only to a person: when standard error is a terminal, never with
 `--json`, and only once the work has lasted DELAY_S. Exporting a million notes

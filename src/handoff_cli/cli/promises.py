@@ -18,7 +18,16 @@ from handoff_cli.cli.lines import (
     promise_line,
     title_of,
 )
-from handoff_cli.cli.options import ClientArg, ClientOpt, IdArg, JsonOpt, NewContactOpt, ToOpt
+from handoff_cli.cli.options import (
+    ClientArg,
+    ClientOpt,
+    IdArg,
+    JsonOpt,
+    MoveToClientOpt,
+    NewContactOpt,
+    NewToOpt,
+    ToOpt,
+)
 from handoff_cli.cli.render import out, safe_line
 from handoff_cli.errors import BadInput
 from handoff_cli.models import Note, Promise
@@ -404,10 +413,7 @@ def modify(
     title: Annotated[
         str | None, typer.Option("--title", metavar="TITLE", help="A new title.")
     ] = None,
-    to: Annotated[
-        str | None,
-        typer.Option("--to", metavar="NAME", help='The contact it is owed to ("" for nobody).'),
-    ] = None,
+    to: NewToOpt = None,
     every: EveryOpt = None,
     due: DueOpt = None,
     start: StartOpt = None,
@@ -419,9 +425,7 @@ def modify(
             show_default=False,
         ),
     ] = None,
-    client: Annotated[
-        str | None, typer.Option("--client", "-c", metavar="CLIENT", help="Move it to CLIENT.")
-    ] = None,
+    client: MoveToClientOpt = None,
     new_contact: NewContactOpt = False,
     as_json: JsonOpt = False,
 ) -> None:

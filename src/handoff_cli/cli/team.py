@@ -149,15 +149,20 @@ def init(
       handoff team init /srv/shared/new-team.git --name akira --encrypt
       handoff team init /srv/shared/new-team.git --trust "7F3A 19C2 ..."
     """
+    from handoff_cli.cli import progress
     from handoff_cli.team import sync as team_sync
 
     clock = common.now()
     member_name = name or common.author()
     common.no_auto_sync()
-    with common.open_for_write(ctx) as store:
+    shown = progress.wanted(as_json=as_json)
+    with (
+        common.open_for_write(ctx) as store,
+        progress.bar("Syncing", None, unit="records", enabled=shown) as bar,
+    ):
         joined = team_sync.init(
             store, repo, name=member_name, now=clock, encrypt=encrypt or trust is not None,
-            trusting=trust,
+            trusting=trust, meter=bar if shown else None,
         )  # fmt: skip
     joining = joined.joining
     if as_json:
@@ -213,6 +218,7 @@ def sync(
       handoff sync
       */10 * * * * handoff sync      # from cron, while you work
     """
+    from handoff_cli.cli import progress
     from handoff_cli.team import sync as team_sync
 
     if background:
@@ -223,8 +229,10 @@ def sync(
         raise BadInput(common.no_database_message(ctx))
     with store:
         common.no_auto_sync()  # this is the sync: it does not start another
+        shown = progress.wanted(as_json=as_json) and not background
         try:
-            report = team_sync.sync(store, now=clock)
+            with progress.bar("Syncing", None, unit="records", enabled=shown) as bar:
+                report = team_sync.sync(store, now=clock, meter=bar if shown else None)
         except team_sync.SyncRefused as refused:
             if not background and not as_json:
                 _print_report(refused.report)  # what did come in, then the one-line refusal

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from handoff_cli import changes
 from handoff_cli.changes import Change
@@ -36,6 +36,16 @@ PUSH_TRIES = 5
 LOCK_WAIT_S = 120.0
 QUIET_DAYS = 2  # a member with promises due, unheard of this long, is flagged
 HEARTBEAT_AFTER_S = 20 * 3600  # a sync with nothing to send still says "alive" once a day
+METER_EVERY = 256  # records sent between two updates of a progress meter
+
+
+class Meter(Protocol):
+    """Where a sync reports its counts (cli/progress.Progress draws them as a bar).
+
+    It is told only when records go out or come in: a quiet sync never calls it.
+    """
+
+    def update(self, done: int, total: int | None = None, label: str | None = None) -> None: ...
 
 
 @dataclass
@@ -91,6 +101,7 @@ def init(
     now: datetime,
     encrypt: bool = False,
     trusting: str | None = None,
+    meter: Meter | None = None,
 ) -> Joined:
     """Clone (or start) the team repository beside the database, bind it, sync once.
 
@@ -168,7 +179,7 @@ def init(
 
         shutil.rmtree(clone, ignore_errors=True)
         raise
-    report = sync(store, now=now, first=True)
+    report = sync(store, now=now, first=True, meter=meter)
     return Joined(bound, started, second_device, report, joining)
 
 
@@ -246,12 +257,13 @@ def sync(
     now: datetime,
     first: bool = False,
     action: Callable[[Binding], str] | None = None,
+    meter: Meter | None = None,
 ) -> SyncReport:
     """One round: send mine, receive theirs, push. TeamError (exit 3) if git fails.
 
     `action` (admitting or removing a member) runs first, on an up-to-date
     clone and under the sync lock; it writes files and returns the commit
-    message for them.
+    message for them. `meter`, when given, is told the records sent and received.
     """
     bound = binding(store)
     if bound is None:
@@ -264,7 +276,7 @@ def sync(
                 _recover(bound.clone)
                 _pull(bound)
                 _commit(bound, action(bound))
-            _sync(store, bound, now, report, first=first)
+            _sync(store, bound, now, report, first=first, meter=meter)
         except HandoffError as exc:
             _remember(store, error=exc.message, now=now)
             raise
@@ -293,19 +305,27 @@ def _recover(clone: Path) -> None:
         git.run(["rebase", "--abort"], cwd=clone, check=False)
 
 
-def _sync(store: Store, bound: Binding, now: datetime, report: SyncReport, *, first: bool) -> None:
+def _sync(
+    store: Store,
+    bound: Binding,
+    now: datetime,
+    report: SyncReport,
+    *,
+    first: bool,
+    meter: Meter | None = None,
+) -> None:
     _recover(bound.clone)
-    sent = _send(store, bound, now, first=first)
+    sent = _send(store, bound, now, first=first, meter=meter)
     report.sent = sent or 0
     for attempt in range(PUSH_TRIES):
         ahead = _pull(bound)
         try:
-            _receive(store, bound, report)
+            _receive(store, bound, report, meter=meter)
         except encrypted.Removed:  # what I wrote since stays unsent: nobody would apply it
             git.run(["reset", "--quiet", "--hard", f"origin/{BRANCH}"], cwd=bound.clone)
             raise
         if sent is None and not report.waiting:  # admitted in this very round: send too
-            sent = _send(store, bound, now, first=first)
+            sent = _send(store, bound, now, first=first, meter=meter)
             report.sent += sent or 0
             ahead = True
         if not ahead:
@@ -383,7 +403,9 @@ def _commit(bound: Binding, message: str) -> None:
 # ----------------------------------------------------------------------- sending
 
 
-def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | None:
+def _send(
+    store: Store, bound: Binding, now: datetime, *, first: bool, meter: Meter | None = None
+) -> int | None:
     """Write my new change records (appended to this device's file, or as new encrypted
     chunks) and commit; how many (None: an encrypted team has not admitted me yet)."""
     sink: Callable[[Iterable[str]], int]
@@ -406,13 +428,15 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | 
                 held_sent = box.write(line.rstrip("\n") for line in handle)
             _commit(bound, f"{bound.name}: {held_sent} changes")
             held.unlink()
-            return held_sent + (_send(store, bound, now, first=first) or 0)
+            return held_sent + (_send(store, bound, now, first=first, meter=meter) or 0)
     else:
         target = layout.segment(bound.clone, bound.member, bound.device, now.strftime("%Y-%m"))
 
         def sink(lines: Iterable[str]) -> int:
             return _append(target, lines)
 
+    if meter is not None:
+        sink = _metered(sink, meter)
     pushed = store.meta("sync.sent_seq")
     sent = 0
     if pushed is None:  # the first sync: everything this database holds, as changes
@@ -447,6 +471,22 @@ def _send(store: Store, bound: Binding, now: datetime, *, first: bool) -> int | 
     if sent or _uncommitted(bound):  # a commit an earlier (killed) sync did not make
         _commit(bound, f"{bound.name}: {sent} change{'s' if sent != 1 else ''}")
     return sent
+
+
+def _metered(sink: Callable[[Iterable[str]], int], meter: Meter) -> Callable[[Iterable[str]], int]:
+    """`sink`, telling `meter` every METER_EVERY lines how many went out (a first sync
+    may send a million; a few lines, such as a heartbeat, never wake it)."""
+
+    def counted(lines: Iterable[str]) -> int:
+        def each() -> Iterator[str]:
+            for n, line in enumerate(lines, 1):
+                yield line
+                if n % METER_EVERY == 0:
+                    meter.update(n, None, "Sending" if n == METER_EVERY else None)
+
+        return sink(each())
+
+    return counted
 
 
 def _hold(path: Path, lines: Iterable[str]) -> None:
@@ -531,7 +571,9 @@ def _snapshot(store: Store) -> Iterator[Change]:
 # ---------------------------------------------------------------------- receiving
 
 
-def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
+def _receive(
+    store: Store, bound: Binding, report: SyncReport, *, meter: Meter | None = None
+) -> None:
     """Apply what every other device wrote since last time; refuse invalid files whole."""
     names = {m.id: m.name for m in layout.members(bound.clone)}
     owned_before = _owned_by(store, store.me)
@@ -543,7 +585,7 @@ def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
     # A first sync writes a whole history into indexes keyed by random uuids: a
     # bigger page cache keeps them in memory (the default is 2 MB).
     store.conn.execute("PRAGMA cache_size = -131072")
-    applying = _Applying(store)
+    applying = _Applying(store, meter)
 
     def refuse(member: str, key: str, why: str) -> None:
         report.refused.append(f"{names.get(member, member)}, {key}: {why}")
@@ -592,19 +634,31 @@ def _receive(store: Store, bound: Binding, report: SyncReport) -> None:
 
 class _Applying:
     """Changes from many files in few transactions (a first sync reads thousands of
-    small files); each file's mark of how far it was read commits with its changes."""
+    small files); each file's mark of how far it was read commits with its changes.
 
-    def __init__(self, store: Store) -> None:
+    A `meter` is told the records applied out of those read so far (how many
+    will come is not known until every file is read).
+    """
+
+    def __init__(self, store: Store, meter: Meter | None = None) -> None:
         self.store = store
         self.changes: list[Change] = []
         self.marks: list[tuple[str, int]] = []
         self.counted: list[tuple[Incoming, list[Change]]] = []
+        self.meter = meter
+        self.read = 0
+        self.applied = 0
 
     def add(self, batch: list[Change], incoming: Incoming, mark: tuple[str, int] | None) -> None:
         self.changes.extend(batch)
         self.counted.append((incoming, batch))
         if mark is not None:
             self.marks.append(mark)
+        if self.meter is not None and batch:
+            self.read += len(batch)
+            self.meter.update(
+                self.applied, self.read, "Receiving" if self.read == len(batch) else None
+            )
         if len(self.changes) >= BATCH:
             self.flush()
 
@@ -615,6 +669,9 @@ class _Applying:
             self.store.apply(self.changes, origin="team")
             for key, offset in self.marks:
                 _mark(self.store, key, offset)
+        if self.meter is not None:
+            self.applied += len(self.changes)
+            self.meter.update(self.applied, self.read)
         for incoming, batch in self.counted:
             for change in batch:
                 incoming.kinds[change.kind] = incoming.kinds.get(change.kind, 0) + 1
