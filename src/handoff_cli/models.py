@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 NOTE_KINDS = ("call", "meeting", "email", "visit", "note")
 PROMISE_STATUSES = ("open", "paused", "done", "dropped")
+MARK_KINDS = ("done", "skip")  # a completion, or a skipped occurrence
+PAUSE_KINDS = ("pause", "resume")
 DUE_STATUSES = ("overdue", "today", "upcoming")
 
 
