@@ -12,6 +12,8 @@ from datetime import date, datetime
 from handoff_cli.words import NOTE_KINDS as NOTE_KINDS  # re-exported: its old home
 
 PROMISE_STATUSES = ("open", "paused", "done", "dropped")
+MARK_KINDS = ("done", "skip")  # a completion, or a skipped occurrence
+PAUSE_KINDS = ("pause", "resume")
 DUE_STATUSES = ("overdue", "today", "upcoming")
 
 

@@ -52,7 +52,7 @@ def test_a_formula_behind_nuls_is_shown_as_text(
     }
     (tmp_path / "in.json").write_text(json.dumps(bundle), encoding="utf-8")
     handoff("import", str(tmp_path / "in.json")).ok()
-    handoff("export", "-o", str(tmp_path / "notes.csv")).ok()
+    handoff("export", "--format", "csv", "-o", str(tmp_path / "notes.csv")).ok()
     raw = (tmp_path / "notes.csv").read_bytes().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw, newline="")))[1:]
     starts = tuple("=+-@\t＝")

@@ -126,12 +126,11 @@ def ready(store: Store) -> Store:
     store.me = meta.get("team.name") or author()
     if "team.clone" in meta and _sync_mode() == "auto":
         store.on_commit = lambda: _auto_sync.__setitem__("db", store.path)
-    notice = meta.get("notice")
+    notice = _notice(meta.get("notice"))
     if notice:
-        import json
         import sys
 
-        for line in json.loads(notice):
+        for line in notice:
             sys.stderr.write(f"note: {line}\n")
         try:
             with store.write():
@@ -139,6 +138,22 @@ def ready(store: Store) -> Store:
         except Exception:  # noqa: BLE001 - a read-only file: say it again next time
             pass
     return store
+
+
+def _notice(value: Any) -> list[str]:
+    """The upgrade's notice, one line each; none when the row was edited into something
+    else (kept as it is: `handoff doctor`, which opens the store here too, names it)."""
+    if not value:
+        return []
+    import json
+
+    try:
+        lines = json.loads(value)
+    except (ValueError, TypeError):
+        return []
+    if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+        return []
+    return lines
 
 
 _auto_sync: dict[str, Any] = {"db": None, "off": False}
