@@ -194,3 +194,66 @@ def test_doctor_reports_a_file_that_is_not_ours(run: Run, tmp_path: Path) -> Non
     assert "Problem:" in result.stdout and "not a handoff database" in result.stdout
     assert "try `handoff doctor`" not in result.stdout
     assert junk.read_bytes() == before
+
+
+def test_the_command_table_is_what_each_module_registers() -> None:
+    """cli/registry.py names each command's module, so a process registers only the one it
+    runs: a command added to a module and not to the table would vanish from the CLI."""
+    from importlib import import_module
+
+    from handoff_cli.cli import registry
+
+    found = {}
+    for name in registry.ALL:
+        app = import_module(f"handoff_cli.cli.{name}").app
+        names = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+        names += [g.name or g.typer_instance.info.name for g in app.registered_groups]
+        if app.info.name:  # a module whose app is itself a group (contact)
+            names = [app.info.name]
+        found[name] = sorted(str(n) for n in names)
+    assert found == {m: sorted(c) for m, c in registry.COMMANDS.items()}
+
+
+@pytest.mark.parametrize(
+    ("args", "modules"),
+    [
+        (["done", "3", "--early"], ("promises",)),
+        (["--db", "x.db", "--no-pager", "show", "Acme"], ("notes",)),
+        (["--db=x.db", "contact", "Acme", "Tanaka"], ("contacts",)),
+        (["notes", "--since", "mon"], ("browse",)),
+        (["team", "init", "repo"], ("team",)),
+        ([], None),
+        (["--help"], None),
+        (["doen", "1"], None),  # a typo: the whole app, for "did you mean 'done'?"
+    ],
+)
+def test_a_command_line_loads_only_its_commands_module(
+    args: list[str], modules: tuple[str, ...] | None
+) -> None:
+    from handoff_cli.cli import registry
+
+    assert registry.modules_for(args, {}) == (modules or registry.ALL)
+    assert registry.modules_for(args, {"_HANDOFF_COMPLETE": "complete_bash"}) == registry.ALL
+
+
+def test_commands_run_help_and_typos_through_the_entry_point(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def handoff(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "handoff_cli", "--db", str(tmp_path / "h.db"), *args],
+            capture_output=True,
+            text=True,
+            env={**__import__("os").environ, "HANDOFF_NOW": "2026-11-23T10:00:00+09:00"},
+        )
+
+    made = handoff("promise", "Acme", "Weekly call", "--every", "weekly", "--new-client")
+    assert made.returncode == 0, made.stderr
+    done = handoff("done", "1")
+    assert done.returncode == 0 and "Done: #1 Weekly call" in done.stdout, done.stderr
+    listing = handoff("--help").stdout
+    for command in ("log", "done", "agenda", "export", "team", "contact", "doctor"):
+        assert f"  {command} " in listing
+    typo = handoff("doen", "1")
+    assert typo.returncode == 2 and "Did you mean 'done'?" in typo.stderr

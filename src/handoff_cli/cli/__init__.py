@@ -61,6 +61,9 @@ def _run(args: list[str]) -> Any:
     args = [_utf8_argument(arg) for arg in args]
     code: Any = fast.run(args, os.environ, os.path.basename(sys.argv[0]))
     if code is None:
+        from handoff_cli.cli import registry
+
+        registry.only = registry.modules_for(args, os.environ)
         from handoff_cli.cli.root import app
 
         try:

@@ -125,11 +125,12 @@ def _morning_summary(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
-    from handoff_cli.cli import browse, contacts, maintenance, notes, promises, team, transfer
+    from importlib import import_module
 
-    for module in (notes, promises, browse, transfer, team, maintenance):
-        app.add_typer(module.app)
-    app.add_typer(contacts.app)
+    from handoff_cli.cli import registry
+
+    for name in registry.only or registry.ALL:
+        app.add_typer(import_module(f"handoff_cli.cli.{name}").app)
 
 
 _register()
