@@ -231,19 +231,24 @@ def open_existing(ctx: typer.Context) -> Store:
 
 
 def open_or_say_empty(ctx: typer.Context, *, as_json: bool, empty: object) -> Store | None:
+    """`open_path_or_say_empty` for the command's database."""
+    return open_path_or_say_empty(db_path(ctx), as_json=as_json, empty=empty)
+
+
+def open_path_or_say_empty(path: str | Path, *, as_json: bool, empty: object) -> Store | None:
     """The database, or None once the user has been told there is none yet.
 
     Reading never creates a database, and nothing to list is not an error:
     people get a plain sentence, scripts get `empty` as JSON.
     """
-    store = open_for_read(ctx)
+    store = open_path_for_read(path)
     if store is None:
         from handoff_cli.cli import render
 
         if as_json:
             render.print_json(empty)
         else:
-            render.out(no_database_message(ctx))
+            render.out(no_database_text(path))
     return store
 
 

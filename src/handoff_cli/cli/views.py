@@ -151,12 +151,8 @@ def print_note(note: Note, names: list[str], *, with_client: bool) -> None:
 def list_clients(path: str | Path, *, as_json: bool = False, pager: bool = True) -> None:
     """`handoff clients`: every client with last contact, notes, open promises, overdue."""
     clock = common.now()
-    store = common.open_path_for_read(path)
-    if store is None:  # nothing to list is not an error
-        if as_json:
-            render.print_json([])
-        else:
-            out(common.no_database_text(path))
+    store = common.open_path_or_say_empty(path, as_json=as_json, empty=[])
+    if store is None:
         return
     with store:
         summaries = store.client_summaries(as_of=clock.date())
@@ -204,12 +200,8 @@ def search(
     from handoff_cli import store_queries
 
     since_at = common.bound(since, at=common.now()) if since else None
-    store = common.open_path_for_read(path)
-    if store is None:  # nothing to list is not an error
-        if as_json:
-            render.print_json([])
-        else:
-            out(common.no_database_text(path))
+    store = common.open_path_or_say_empty(path, as_json=as_json, empty=[])
+    if store is None:
         return
     with store:
         found = store.client(client) if client else None
