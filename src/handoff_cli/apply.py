@@ -150,16 +150,7 @@ class Applier:
             conn.execute(
                 "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    change.uuid,
-                    change.clock,
-                    change.member,
-                    change.device,
-                    change.kind,
-                    change.entity,
-                    jsontext.dumps(change.body, compact=True),
-                    self.origin,
-                ],
+                self._row(change),
             )
         except sqlite3.IntegrityError:
             self._count(change, "skipped")
@@ -167,6 +158,13 @@ class Applier:
         result = self._run(change)
         self._count(change, result)
         return result
+
+    def _row(self, change: Change) -> tuple[str, ...]:
+        """A change as its row of the change log (less `waits_for`)."""
+        return (
+            change.uuid, change.clock, change.member, change.device, change.kind,
+            change.entity, jsontext.dumps(change.body, compact=True), self.origin,
+        )  # fmt: skip
 
     def apply_all(self, changes: Iterable[Change]) -> None:
         """Apply changes in order. Runs of new notes (an import, a first sync) are written
@@ -199,15 +197,7 @@ class Applier:
         seen = {
             r[0] for r in conn.execute(f"SELECT uuid FROM changes WHERE uuid IN ({marks})", uuids)
         }
-        entities = [c.entity for c in run]
-        taken = {
-            r[0]
-            for r in conn.execute(
-                f"SELECT uuid FROM notes WHERE uuid IN ({marks})"
-                f" UNION SELECT uuid FROM tombstones WHERE uuid IN ({marks})",
-                entities + entities,
-            )
-        }
+        taken = self._notes_here_or_removed(run)
         plain: list[tuple[Change, int]] = []
         batch_entities: set[str] = set()
         waiting: list[Change] = []
@@ -246,15 +236,8 @@ class Applier:
             "INSERT INTO changes"
             " (uuid, clock, member, device, kind, entity, body, origin, waits_for)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.uuid, c.clock, c.member, c.device, c.kind, c.entity,
-                    jsontext.dumps(c.body, compact=True), self.origin,
-                    c.body["client"],
-                )
-                for c in waiting
-            ],
-        )  # fmt: skip
+            [(*self._row(c), c.body["client"]) for c in waiting],
+        )
         self._any_waiting = True
         for change in waiting:
             if change.clock > self.latest_clock:
@@ -268,14 +251,8 @@ class Applier:
         conn.executemany(
             "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    c.uuid, c.clock, c.member, c.device, c.kind, c.entity,
-                    jsontext.dumps(c.body, compact=True), self.origin,
-                )
-                for c, _ in plain
-            ],
-        )  # fmt: skip
+            [self._row(c) for c, _ in plain],
+        )
         self._insert_notes(plain)
         for change, _ in plain:
             if change.clock > self.latest_clock:
@@ -372,12 +349,11 @@ class Applier:
                 self._run(waited[start])
                 start += 1
 
-    def _waited_notes(self, run: list[Change]) -> None:
-        """Notes that waited for their client (a colleague's notes read before the client
-        was): the new ones written in one batch, as `_note_run` does, the rest one by one."""
+    def _notes_here_or_removed(self, run: list[Change]) -> set[str]:
+        """The notes among a run of note.add changes that are here already, or removed."""
         marks = ",".join("?" * len(run))
         entities = [c.entity for c in run]
-        taken = {
+        return {
             r[0]
             for r in self.conn.execute(
                 f"SELECT uuid FROM notes WHERE uuid IN ({marks})"
@@ -385,6 +361,11 @@ class Applier:
                 entities + entities,
             )
         }
+
+    def _waited_notes(self, run: list[Change]) -> None:
+        """Notes that waited for their client (a colleague's notes read before the client
+        was): the new ones written in one batch, as `_note_run` does, the rest one by one."""
+        taken = self._notes_here_or_removed(run)
         plain: list[tuple[Change, int]] = []
         for change in run:
             client = self.client_row(change.body["client"])
