@@ -42,7 +42,8 @@ sys.path.insert(0, str(HERE))
 
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=JST)
-VERSION = 1  # of the history this script writes; part of the cache's name
+VERSION = 2  # of the history this script writes; part of the cache's name
+# (2: a member writes about the clients they created, as `log` would have created them)
 ENCRYPTED_VERSION = 2  # of the encrypted one (2: admissions sign names, chunks numbered)
 
 
@@ -159,6 +160,7 @@ def build_history(
         clients = [(f"Client {i:03d}", _uuid(rng)) for i in range(max(5, records // 2000))]
         start = NOW - timedelta(days=365 * years)
         months = years * 12
+        theirs: dict[str, list[tuple[str, str]]] = {}
         per_month = max(1, records // (months * members))
         written = 0
         counter = 0
@@ -167,7 +169,8 @@ def build_history(
             for member, device, name in people:
                 lines = []
                 if month == 0:  # each member creates the clients they work with
-                    for cname, cuuid in rng.sample(clients, min(len(clients), 20)):
+                    theirs[member] = rng.sample(clients, min(len(clients), 20))
+                    for cname, cuuid in theirs[member]:
                         counter += 1
                         lines.append(_record(cuuid, "client.create", {"name": cname},
                                              member, device, day0, counter, rng))  # fmt: skip
@@ -177,7 +180,7 @@ def build_history(
                         break
                     counter += 1
                     moment = day0 + timedelta(minutes=rng.randrange(30 * 24 * 60))
-                    cname, cuuid = rng.choice(clients)
+                    cname, cuuid = rng.choice(theirs[member])
                     roll = rng.random()
                     if roll < 0.85 or not promises:
                         body = {"client": cuuid, "at": moment.isoformat(timespec="seconds"),
