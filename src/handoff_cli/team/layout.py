@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,19 +96,27 @@ def segment(root: Path, member: str, device: str, month: str) -> Path:
     return device_dir(root, member, device) / f"{month}.jsonl"
 
 
-def log_files(root: Path) -> Iterator[tuple[str, str, Path]]:
-    """(member, device, path) of every segment file in the repository."""
+def log_files(root: Path) -> list[tuple[str, str, Path]]:
+    """(member, device, path) of every segment file in the repository, oldest month first.
+
+    Read in this order, a client is mostly created before a colleague's notes about
+    it are read, so few changes wait for what they need (merging does not depend on
+    the order; a first sync of years of history just does less work).
+    """
     log = root / "log"
     if not log.is_dir():
-        return
-    for member_dir in sorted(log.iterdir()):
+        return []
+    found = []
+    for member_dir in log.iterdir():
         if not member_dir.is_dir():
             continue
-        for device_dir_ in sorted(member_dir.iterdir()):
+        for device_dir_ in member_dir.iterdir():
             if not device_dir_.is_dir():
                 continue
-            for path in sorted(device_dir_.glob("*.jsonl")):
-                yield member_dir.name, device_dir_.name, path
+            for path in device_dir_.glob("*.jsonl"):
+                found.append((member_dir.name, device_dir_.name, path))
+    found.sort(key=lambda found: (found[2].name, found[0], found[1]))
+    return found
 
 
 def append_lines(path: Path, lines: list[str]) -> None:

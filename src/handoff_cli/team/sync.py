@@ -31,7 +31,11 @@ from handoff_cli.team import encrypted, git, layout
 from handoff_cli.team.layout import TeamError
 
 BRANCH = "main"
-BATCH = 2000  # changes applied per transaction: `log` waits at most one batch
+# Changes applied per transaction. Fewer, bigger transactions write each page of the
+# indexes keyed by random uuids fewer times: a first sync of 200,000 records took a
+# quarter less time than with 2,000. A `log` during such a sync waits for the one
+# transaction running (a second or two, at most).
+BATCH = 20000
 PUSH_TRIES = 5
 LOCK_WAIT_S = 120.0
 QUIET_DAYS = 2  # a member with promises due, unheard of this long, is flagged
@@ -585,6 +589,8 @@ def _receive(
     # A first sync writes a whole history into indexes keyed by random uuids: a
     # bigger page cache keeps them in memory (the default is 2 MB).
     store.conn.execute("PRAGMA cache_size = -131072")
+    # And fewer checkpoints (64 MB of log between two, not 4): each copies pages back.
+    store.conn.execute("PRAGMA wal_autocheckpoint = 16384")
     applying = _Applying(store, meter)
 
     def refuse(member: str, key: str, why: str) -> None:
@@ -625,6 +631,9 @@ def _receive(
                 _apply_lines(applying, key, raw_lines, received(member), refuse,
                              member=member, offset=offset, end=None)  # fmt: skip
     applying.flush()
+    report.received = dict(
+        sorted(report.received.items(), key=lambda got: (got[1].name.casefold(), got[0]))
+    )
     owned_after = _owned_by(store, store.me)
     for promise_id, title in owned_before.items():
         if promise_id not in owned_after:
@@ -672,9 +681,11 @@ class _Applying:
         if self.meter is not None:
             self.applied += len(self.changes)
             self.meter.update(self.applied, self.read)
+        from collections import Counter
+
         for incoming, batch in self.counted:
-            for change in batch:
-                incoming.kinds[change.kind] = incoming.kinds.get(change.kind, 0) + 1
+            for kind, count in Counter(change.kind for change in batch).items():
+                incoming.kinds[kind] = incoming.kinds.get(kind, 0) + count
         self.changes, self.marks, self.counted = [], [], []
 
 
@@ -721,7 +732,13 @@ def _mark(store: Store, key: str, offset: int) -> None:
 
 def _parse_line(raw: bytes, number: int) -> Change:
     try:
-        record = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        try:  # json.loads without its two whitespace searches: a line as written has none
+            record, end = _scan(text, 0)
+        except StopIteration:
+            end = -1
+        if end != len(text):
+            record = json.loads(text)  # whatever it is, exactly as json reads it
     except (UnicodeDecodeError, ValueError) as exc:
         msg = f"line {number} is not JSON ({exc.__class__.__name__})"
         raise changes.Invalid(msg) from None
@@ -730,6 +747,9 @@ def _parse_line(raw: bytes, number: int) -> Change:
     except changes.Invalid as exc:
         msg = f"line {number}: {exc}"
         raise changes.Invalid(msg) from None
+
+
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _owned_by(store: Store, me: str) -> dict[int, str]:
