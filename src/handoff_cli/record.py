@@ -9,10 +9,16 @@ names its `_fields` and writes its `__init__`; this gives them the rest, as
 the frozen dataclasses did (compared and hashed by value as a tuple of their
 fields, only against the same class; a `Name(field=value, ...)` repr;
 assigning or deleting a field raises `FrozenInstanceError`, an AttributeError).
-Stdlib only, no imports.
+`replace` stands in for dataclasses.replace. Stdlib only, no imports.
 """
 
 from __future__ import annotations
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING, without importing typing
+if TYPE_CHECKING:
+    from typing import TypeVar
+
+    _R = TypeVar("_R", bound="Record")
 
 
 class FrozenInstanceError(AttributeError):
@@ -46,3 +52,10 @@ class Record:
     def __delattr__(self, name: str) -> None:
         msg = f"cannot delete field {name!r}"
         raise FrozenInstanceError(msg)
+
+
+def replace(record: _R, **changes: object) -> _R:
+    """A copy of `record` with `changes` to its fields, as dataclasses.replace makes one."""
+    values = dict(zip(record._fields, record._values(), strict=True))
+    values.update(changes)
+    return type(record)(**values)
