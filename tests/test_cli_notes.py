@@ -316,6 +316,40 @@ def test_unknown_client_in_show_suggests_the_close_one(run: Run) -> None:
 # -------------------------------------------------------------------- show
 
 
+def test_show_counts_a_clients_promises_as_clients_does(run: Run) -> None:
+    """show counts one client's promises itself (store.client_summary); `clients`
+    counts everyone's at once: open, overdue (not paused ones, not done or dropped
+    ones), notes and last contact agree, whoever else has promises."""
+    from datetime import datetime
+
+    ok(run("log", "Acme", "kickoff", "--at", "2026-11-01T09:00"))
+    for args in (
+        ("Acme", "Monthly report", "--every", "monthly", "--start", "2026-09-23"),
+        ("Acme", "Send the deck", "--due", "2026-11-20"),
+        ("Acme", "Weekly call notes", "--every", "weekly on mon", "--start", "2026-11-02"),
+        ("Acme", "Quarterly review", "--every", "quarterly", "--start", "2026-12-01"),
+        ("Acme", "Old one-off", "--due", "2026-11-10"),
+        ("Beacon", "Their report", "--due", "2026-11-01"),
+    ):
+        ok(run("promise", *args))
+    ok(run("pause", "3", "--until", "2026-12-07"))  # overdue, but paused today
+    ok(run("done", "5"))
+    for summary in clients(run):
+        facts = ok(run("show", summary["name"])).stdout.splitlines()[1]
+        last = summary["last_contact"]
+        shown = "never" if last is None else f"{datetime.fromisoformat(last).astimezone():%F %H:%M}"
+        expected = [
+            f"{summary['notes']} note" + ("" if summary["notes"] == 1 else "s"),
+            f"last contact {shown}",
+            f"{summary['open_promises']} open promise"
+            + ("" if summary["open_promises"] == 1 else "s"),
+        ]
+        if summary["overdue"]:
+            expected.append(f"{summary['overdue']} overdue")
+        assert facts == "  " + " · ".join(expected)
+    assert [(s["open_promises"], s["overdue"]) for s in clients(run)] == [(4, 2), (1, 1)]
+
+
 def test_show_for_people(run: Run) -> None:
     ok(run("log", "Acme", "called about fees", "-w", "Tanaka", "-t", "fees", "-k", "call"))
     ok(run("contact", "Acme", "Tanaka", "--role", "system manager", "--email", "t@acme.example"))

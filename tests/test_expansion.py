@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -13,6 +12,7 @@ from test_schedule import rfc_rules
 
 from handoff_cli.errors import BadInput
 from handoff_cli.expansion import Budget, walk, year_days
+from handoff_cli.record import replace
 from handoff_cli.rules import Rule, complete, load_rule, parse_rule, rrule_for
 
 PLENTY = 10**9  # a budget that never runs out

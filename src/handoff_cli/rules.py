@@ -13,15 +13,18 @@ that need it, so importing this module stays cheap.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, datetime, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal, NoReturn
 
 from handoff_cli.errors import BadInput
+from handoff_cli.record import Record, replace
 from handoff_cli.words import WEEKDAYS
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `show` describes rules without typing
+if TYPE_CHECKING:  # or dataclasses (issue 13)
+    from datetime import tzinfo
+    from typing import Literal, NoReturn
+
     from dateutil.rrule import rrule
 
 __all__ = [
@@ -59,21 +62,64 @@ _MONTH_MAX = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MONTH_END = " (or the month's last day)"
 
 
-@dataclass(frozen=True)
-class Rule:
-    """A parsed rule. Weekdays are 0 (Monday) to 6; ``byday`` holds (weekday, n), n=0 for every."""
+class Rule(Record):
+    """A parsed rule. Weekdays are 0 (Monday) to 6; ``byday`` holds (weekday, n), n=0 for every.
 
+    A frozen `Record` (`record.replace` makes changed copies), not a dataclass.
+    """
+
+    _fields = (
+        "freq",
+        "interval",
+        "bymonth",
+        "bymonthday",
+        "byday",
+        "bysetpos",
+        "byyearday",
+        "byweekno",
+        "wkst",
+        "count",
+        "until",
+    )
     freq: str
-    interval: int = 1
-    bymonth: tuple[int, ...] = ()
-    bymonthday: tuple[int, ...] = ()
-    byday: tuple[tuple[int, int], ...] = ()
-    bysetpos: tuple[int, ...] = ()
-    byyearday: tuple[int, ...] = ()
-    byweekno: tuple[int, ...] = ()
-    wkst: int = 0
-    count: int | None = None
-    until: date | None = None
+    interval: int
+    bymonth: tuple[int, ...]
+    bymonthday: tuple[int, ...]
+    byday: tuple[tuple[int, int], ...]
+    bysetpos: tuple[int, ...]
+    byyearday: tuple[int, ...]
+    byweekno: tuple[int, ...]
+    wkst: int
+    count: int | None
+    until: date | None
+
+    def __init__(
+        self,
+        freq: str,
+        interval: int = 1,
+        bymonth: tuple[int, ...] = (),
+        bymonthday: tuple[int, ...] = (),
+        byday: tuple[tuple[int, int], ...] = (),
+        bysetpos: tuple[int, ...] = (),
+        byyearday: tuple[int, ...] = (),
+        byweekno: tuple[int, ...] = (),
+        wkst: int = 0,
+        count: int | None = None,
+        until: date | None = None,
+    ) -> None:
+        self.__dict__.update(
+            freq=freq,
+            interval=interval,
+            bymonth=bymonth,
+            bymonthday=bymonthday,
+            byday=byday,
+            bysetpos=bysetpos,
+            byyearday=byyearday,
+            byweekno=byweekno,
+            wkst=wkst,
+            count=count,
+            until=until,
+        )
 
     def __str__(self) -> str:
         parts = [f"FREQ={self.freq}"]

@@ -8,14 +8,20 @@ each function is one question, answered with models or plain values.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import datetime, timezone
 
-from handoff_cli.models import Client, Note, Promise
-from handoff_cli.store import Store
+from handoff_cli.models import Note
+from handoff_cli.record import Record
 from handoff_cli.store.notes import WITH_NAMES
+
+TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `show` and `search` load no typing (issue 13)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
+    from typing import Any
+
+    from handoff_cli.models import Client, Promise
+    from handoff_cli.store import Store
 
 
 def _utc(moment: datetime) -> str:
@@ -99,16 +105,21 @@ def note_count(store: Store, client: Client) -> int:
 # ------------------------------------------------------------------- search
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Record):
     """A search result: a note, or a promise (whose `at` is when it was made)."""
 
+    _fields = ("type", "id", "client", "at", "text", "status")
     type: str  # "note" or "promise"
     id: int
     client: str
     at: datetime | None
     text: str
     status: str | None  # a promise's status; None for a note
+
+    def __init__(
+        self, type: str, id: int, client: str, at: datetime | None, text: str, status: str | None
+    ) -> None:
+        self.__dict__.update(type=type, id=id, client=client, at=at, text=text, status=status)
 
 
 def search(

@@ -359,9 +359,8 @@ def ics_rule(promise: Promise) -> str | None:
     with its UNTIL, and a COUNT less the completions the promise carries (at
     least the one that is due).
     """
-    from dataclasses import replace
-
     from handoff_cli import rules, schedule
+    from handoff_cli.record import replace
 
     if promise.rule is None or promise.next_due is None:
         return None

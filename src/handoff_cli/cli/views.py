@@ -54,9 +54,7 @@ def show_client(
             notes = store_queries.notes(
                 store, clients=[found], since=since_at, until=until_at, limit=limit
             )
-            summary = next(
-                s for s in store.client_summaries(as_of=clock.date()) if s.name == found.name
-            )
+            summary = store.client_summary(found, as_of=clock.date())
     if as_json:
         render.print_json(
             {

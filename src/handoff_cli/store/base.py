@@ -35,7 +35,7 @@ APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
 # How many migrations migrations.py has. A literal: deriving it would import
 # sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
 # checks it against migrations.latest_version().
-LATEST_VERSION = 4
+LATEST_VERSION = 5
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
 _ZERO_CLOCK = "0000000000000-0000"  # stamps.ZERO, without importing stamps here

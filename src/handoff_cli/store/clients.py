@@ -104,6 +104,32 @@ class ClientQueries(StoreCore):
             for cid, name, last, count in rows
         ]
 
+    def client_summary(self, client: Client, *, as_of: date) -> ClientSummary:
+        """`client_summaries` for one client (`show`), without counting everyone's promises.
+
+        `+status`: the client's promises are found by client (`promises_client`), not
+        every open promise by status, which is the plan SQLite would choose otherwise.
+        """
+        from handoff_cli.store.records import ClientSummary
+
+        day = as_of.isoformat()
+        name, last, count, open_count, overdue = self._q(
+            "SELECT c.name, c.last_at_utc, c.note_count,"
+            " (SELECT count(*) FROM promises WHERE client_id = c.id AND +status = 'open'),"
+            " (SELECT count(*) FROM promises WHERE client_id = c.id AND +status = 'open'"
+            " AND next_due < ? AND NOT (paused_from IS NOT NULL AND paused_from <= ?"
+            " AND (paused_until IS NULL OR paused_until > ?)))"
+            " FROM clients c WHERE c.id = ?",
+            [day, day, day, client.id],
+        ).fetchone()
+        return ClientSummary(
+            name=name,
+            last_contact=datetime.fromisoformat(last) if last else None,
+            notes=count,
+            open_promises=open_count,
+            overdue=overdue,
+        )
+
     # ----------------------------------------------------------------- contacts
 
     _CONTACT = "SELECT id, uuid, name, role, email, phone FROM contacts"
