@@ -254,11 +254,14 @@ def _founder(remote: Path) -> tuple[str, str]:
 
 
 def _applied(db: Path) -> int:
-    """Change records from the team in a database (the newcomer's, before anyone adds any)."""
+    """Change records from the team applied in a database (the newcomer's, before anyone
+    adds any): not those still waiting for a record they need."""
     import sqlite3
 
     with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT count(*) FROM changes WHERE origin = 'team'").fetchone()
+        row = conn.execute(
+            "SELECT count(*) FROM changes WHERE origin = 'team' AND waits_for IS NULL"
+        ).fetchone()
     return int(row[0])
 
 
