@@ -125,7 +125,7 @@ def ready(store: Store) -> Store:
     )
     store.me = meta.get("team.name") or author()
     if "team.clone" in meta and _sync_mode() == "auto":
-        store.on_commit = lambda: _auto_sync.__setitem__("db", store.path)
+        store.on_commit = lambda: _auto_sync.__setitem__("db", store.path_text)
     notice = _notice(meta.get("notice"))
     if notice:
         import sys
