@@ -49,6 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # beside this file
 import make_dataset  # noqa: E402
 import peers  # noqa: E402
+from bytecode import write_bytecode  # noqa: E402
 from timing import Sample, last_line, median, ms, run_once, say  # noqa: E402
 
 INSERT_FLOOR = """\
@@ -453,6 +454,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.runs, args.warmup, args.heavy_runs, args.peer_size = 1, 0, 1, 50
     sizes = make_dataset.Sizes(args.clients, args.promises, args.notes)
     only = [w.strip() for w in args.only.split(",") if w.strip()]
+    write_bytecode()
 
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as temp:
         work = Path(temp)

@@ -40,6 +40,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bytecode import write_bytecode  # noqa: E402
+
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=JST)
 VERSION = 2  # of the history this script writes; part of the cache's name
@@ -293,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--new", type=int, default=100, help="notes a colleague logs")
     ns = parser.parse_args(argv)
+    write_bytecode()
     tag = f"team-v{VERSION}-{ns.members}m-{ns.years}y-{ns.records}r-s{ns.seed}"
     tag += f"-encrypted{ENCRYPTED_VERSION}" if ns.encrypt else ""
     cache = ns.data_dir / f"{tag}.git"
