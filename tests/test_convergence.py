@@ -24,8 +24,11 @@ from handoff_cli.changes import Change
 
 
 def changes_of(device: Device) -> list[Change]:
+    """The changes made on this device (or imported there): what its sync would send.
+    (What it received from the others it does not send on; each device sends its own.)"""
     rows = device.store.conn.execute(
-        "SELECT uuid, clock, member, device, kind, entity, body FROM changes ORDER BY seq"
+        "SELECT uuid, clock, member, device, kind, entity, body FROM changes"
+        " WHERE origin != 'team' ORDER BY seq"
     )
     return [Change(*r[:6], json.loads(r[6])) for r in rows]
 

@@ -50,6 +50,8 @@ _CATEGORY = {
     "note": "notes",
     "promise": "promises",
 }
+# The body of a colleague's change in the log once it is applied (see Applier._row).
+KEPT_IN_THE_REPOSITORY = "{}"
 NOTE_BATCH = 400  # new notes written with one statement (an import, a first sync)
 _SLOT = "\x1f"  # key of a client whose name another client also has: name_key + _SLOT + uuid
 
@@ -153,7 +155,7 @@ class Applier:
             conn.execute(
                 "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._row(change),
+                self._row(change, applied=True),
             )
         except sqlite3.IntegrityError:
             self._count(change, "skipped")
@@ -162,11 +164,22 @@ class Applier:
         self._count(change, result)
         return result
 
-    def _row(self, change: Change) -> tuple[str, ...]:
-        """A change as its row of the change log (less `waits_for`)."""
+    def _row(self, change: Change, *, applied: bool = False) -> tuple[str, ...]:
+        """A change as its row of the change log (less `waits_for`).
+
+        A colleague's change that is applied keeps its body in the team's repository
+        only (the clone holds every change, and a sync reads it from there): the log
+        here needs it while it waits, and to send what was made here. A first sync of
+        a long history so writes each body once, not twice (the database is a third
+        smaller).
+        """
+        if applied and self.origin == "team":
+            body = KEPT_IN_THE_REPOSITORY
+        else:
+            body = jsontext.dumps(change.body, compact=True)
         return (
             change.uuid, change.clock, change.member, change.device, change.kind,
-            change.entity, jsontext.dumps(change.body, compact=True), self.origin,
+            change.entity, body, self.origin,
         )  # fmt: skip
 
     def apply_all(self, changes: Iterable[Change]) -> None:
@@ -254,7 +267,7 @@ class Applier:
         conn.executemany(
             "INSERT INTO changes (uuid, clock, member, device, kind, entity, body, origin)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self._row(c) for c, _ in plain],
+            [self._row(c, applied=True) for c, _ in plain],
         )
         self._insert_notes(plain)
         for change, _ in plain:
@@ -303,7 +316,8 @@ class Applier:
             result: str = handler(change)
         except Waiting as wait:
             self.conn.execute(
-                "UPDATE changes SET waits_for = ? WHERE uuid = ?", [wait.uuid, change.uuid]
+                "UPDATE changes SET waits_for = ?, body = ? WHERE uuid = ?",
+                [wait.uuid, jsontext.dumps(change.body, compact=True), change.uuid],
             )
             self._any_waiting = True
             return "waiting"
