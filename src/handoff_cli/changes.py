@@ -220,7 +220,10 @@ def check(raw: Any) -> Change:
     if not isinstance(body, dict):
         msg = "body: expected an object"
         raise Invalid(msg)
-    _check_fields(body, KINDS[kind], "body")
+    checks = _BODIES.get(kind)
+    if checks is None:
+        checks = _BODIES[kind] = _compiled(KINDS[kind], "body")
+    checks(body)
     if kind == "promise.mark" and body["kind"] not in MARK_KINDS:
         msg = f"body.kind: expected done or skip, got {_shown(body['kind'])}"
         raise Invalid(msg)
@@ -241,15 +244,12 @@ def check(raw: Any) -> Change:
     return Change(change_uuid, clock, member, device, kind, entity, body)
 
 
-def _check_fields(body: dict[str, Any], fields: dict[str, tuple[str, bool]], where: str) -> None:
-    _compiled(fields, where)(body)
-
-
 # A kind's fields, each turned once into a function that checks a body (a first sync
 # checks a million): the same checks, in the same order, with the same messages, as
 # reading the table above field by field.
 _COMPILED: dict[tuple[int, str], Callable[[dict[str, Any]], None]] = {}
 _MISSING = object()
+_BODIES: dict[str, Callable[[dict[str, Any]], None]] = {}  # a kind's, looked up by kind alone
 
 
 def _compiled(fields: dict[str, tuple[str, bool]], where: str) -> Callable[[dict[str, Any]], None]:
@@ -316,10 +316,6 @@ def _checker(kind: str, path: str) -> Callable[[Any, str], object]:
         msg = f"{path}: unknown field type {kind}"
         raise AssertionError(msg)
     return found
-
-
-def _check_value(value: Any, kind: str, where: str) -> None:
-    _checker(kind, where)(value, where)
 
 
 def _check_string(value: Any, where: str) -> None:
