@@ -247,18 +247,15 @@ def check(raw: Any) -> Change:
 # A kind's fields, each turned once into a function that checks a body (a first sync
 # checks a million): the same checks, in the same order, with the same messages, as
 # reading the table above field by field.
-_COMPILED: dict[tuple[int, str], Callable[[dict[str, Any]], None]] = {}
 _MISSING = object()
-_BODIES: dict[str, Callable[[dict[str, Any]], None]] = {}  # a kind's, looked up by kind alone
+_BODIES: dict[str, Callable[[dict[str, Any]], None]] = {}  # each kind's, made on first use
 
 
 def _compiled(fields: dict[str, tuple[str, bool]], where: str) -> Callable[[dict[str, Any]], None]:
-    found = _COMPILED.get((id(fields), where))
-    if found is not None:
-        return found
     allowed = frozenset(fields)
+    paths = {key: f"{where}.{key}" for key in fields}
     specs = tuple(
-        (key, f"{where}.{key}", _checker(kind, f"{where}.{key}"), required)
+        (key, paths[key], _checker(kind, paths[key]), required)
         for key, (kind, required) in fields.items()
     )
 
@@ -277,7 +274,6 @@ def _compiled(fields: dict[str, tuple[str, bool]], where: str) -> Callable[[dict
                 continue
             check_value(value, path)
 
-    _COMPILED[(id(fields), where)] = check_body
     return check_body
 
 

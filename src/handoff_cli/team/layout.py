@@ -115,7 +115,7 @@ def log_files(root: Path) -> list[tuple[str, str, Path]]:
                 continue
             for path in device_dir_.glob("*.jsonl"):
                 found.append((member_dir.name, device_dir_.name, path))
-    found.sort(key=lambda found: (found[2].name, found[0], found[1]))
+    found.sort(key=lambda file: (file[2].name, file[0], file[1]))  # (month, member, device)
     return found
 
 
