@@ -125,6 +125,11 @@ def clock_time(clock: str) -> str:
         return "1970-01-01T00:00:00+00:00"
 
 
+def _body(change: Change) -> str:
+    """A change's body as the change log keeps it."""
+    return jsontext.dumps(change.body, compact=True)
+
+
 class Applier:
     """Applies changes inside the caller's write transaction; counts what they did."""
 
@@ -170,13 +175,10 @@ class Applier:
         A colleague's change that is applied keeps its body in the team's repository
         only (the clone holds every change, and a sync reads it from there): the log
         here needs it while it waits, and to send what was made here. A first sync of
-        a long history so writes each body once, not twice (the database is a third
+        a long history so writes each body once, not twice (its database is a fifth
         smaller).
         """
-        if applied and self.origin == "team":
-            body = KEPT_IN_THE_REPOSITORY
-        else:
-            body = jsontext.dumps(change.body, compact=True)
+        body = KEPT_IN_THE_REPOSITORY if applied and self.origin == "team" else _body(change)
         return (
             change.uuid, change.clock, change.member, change.device, change.kind,
             change.entity, body, self.origin,
@@ -317,7 +319,7 @@ class Applier:
         except Waiting as wait:
             self.conn.execute(
                 "UPDATE changes SET waits_for = ?, body = ? WHERE uuid = ?",
-                [wait.uuid, jsontext.dumps(change.body, compact=True), change.uuid],
+                [wait.uuid, _body(change), change.uuid],
             )
             self._any_waiting = True
             return "waiting"
