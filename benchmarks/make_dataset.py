@@ -409,6 +409,11 @@ def _write_notes(
         before, written = written, written + len(notes)
         if written // 200_000 > before // 200_000 or written == plan.count:
             say(f"{written:,} notes")
+    conn.execute(  # as the applier keeps them (migration m006)
+        "UPDATE clients SET"
+        " note_count = (SELECT count(*) FROM notes WHERE client_id = clients.id),"
+        " last_at_utc = (SELECT max(at_utc) FROM notes WHERE client_id = clients.id)"
+    )
 
 
 def _done_days(rng: random.Random, start: date, today: date) -> list[date]:

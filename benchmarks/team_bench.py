@@ -44,13 +44,18 @@ from bytecode import write_bytecode  # noqa: E402
 
 JST = timezone(timedelta(hours=9))
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=JST)
-VERSION = 2  # of the history this script writes; part of the cache's name
-# (2: a member writes about the clients they created, as `log` would have created them)
+VERSION = 3  # of the history this script writes; part of the cache's name
+# (2: a member writes about the clients they created, as `log` would have created them;
+# 3: uuids of version 7, made at the record's moment, as handoff makes them)
 ENCRYPTED_VERSION = 2  # of the encrypted one (2: admissions sign names, chunks numbered)
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+def _uuid(rng: random.Random, moment: datetime) -> str:
+    """A uuid as `ids.new_uuid` makes it at `moment` (version 7), from `rng`."""
+    value = (int(moment.timestamp() * 1000) << 80) | rng.getrandbits(80)
+    value = (value & ~(0xF << 76)) | (7 << 76)  # version 7
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)  # the RFC 9562 variant
+    return str(uuid.UUID(int=value))
 
 
 def _clock(moment: datetime, counter: int) -> str:
@@ -150,17 +155,17 @@ def build_history(
             json.dumps({"format": "handoff-team", "layout": 1, "encrypted": encrypt}) + "\n"
         )
         (w / "members").mkdir()
+        start = NOW - timedelta(days=365 * years)
         people = []
         for i in range(members):
-            member, device = _uuid(rng), _uuid(rng)
+            member, device = _uuid(rng, start), _uuid(rng, start)
             name = f"member{i:02d}"
             (w / "members" / f"{member}.json").write_text(
                 json.dumps({"id": member, "name": name}) + "\n"
             )
             people.append((member, device, name))
         chunks = Chunks(w, people, repo.with_suffix(".keys")) if encrypt else None
-        clients = [(f"Client {i:03d}", _uuid(rng)) for i in range(max(5, records // 2000))]
-        start = NOW - timedelta(days=365 * years)
+        clients = [(f"Client {i:03d}", _uuid(rng, start)) for i in range(max(5, records // 2000))]
         months = years * 12
         theirs: dict[str, list[tuple[str, str]]] = {}
         per_month = max(1, records // (months * members))
@@ -190,10 +195,10 @@ def build_history(
                                 "text": f"{cname}: {rng.choice(TEXTS)} {rng.randrange(10**6)}",
                                 "author": name, "with": [rng.choice(PEOPLE)],
                                 "tags": [rng.choice(TAGS)]}  # fmt: skip
-                        lines.append(_record(_uuid(rng), "note.add", body, member, device,
+                        lines.append(_record(_uuid(rng, moment), "note.add", body, member, device,
                                              moment, counter, rng))  # fmt: skip
                     elif roll < 0.95:
-                        pid = _uuid(rng)
+                        pid = _uuid(rng, moment)
                         promises.append(pid)
                         due = (moment + timedelta(days=rng.randrange(1, 30))).date()
                         body = {"client": cuuid, "title": f"Answer {rng.randrange(10**4)}",
@@ -241,7 +246,7 @@ def _record(
     entity: str, kind: str, body: dict[str, object], member: str, device: str,
     moment: datetime, counter: int, rng: random.Random,
 ) -> str:  # fmt: skip
-    record = {"uuid": _uuid(rng), "clock": _clock(moment, counter), "member": member,
+    record = {"uuid": _uuid(rng, moment), "clock": _clock(moment, counter), "member": member,
               "device": device, "kind": kind, "entity": entity, "body": body}  # fmt: skip
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 

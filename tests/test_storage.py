@@ -6,6 +6,7 @@ import os
 import sqlite3
 import stat
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -255,9 +256,10 @@ def test_every_record_has_an_integer_id_and_a_uuid(run: Run, isolated: Path) -> 
             assert len(rows) == expected, table
             for row_id, row_uuid in rows:
                 assert isinstance(row_id, int) and row_id > 0
-                # Random, or (a contact first named in a note) derived from its client and
-                # name, so that two machines naming a new person alike agree.
-                assert uuid.UUID(row_uuid).version in ((4, 5) if table == "contacts" else (4,))
+                # Time first, then random (version 7), or (a contact first named in a note)
+                # derived from its client and name, so that two machines naming a new
+                # person alike agree.
+                assert uuid.UUID(row_uuid).version in ((7, 5) if table == "contacts" else (7,))
                 assert row_uuid not in seen
                 seen.add(row_uuid)
         authors = {r[0] for r in conn.execute("SELECT author FROM notes")}
@@ -390,3 +392,56 @@ def test_default_location_agrees_with_platformdirs(monkeypatch: pytest.MonkeyPat
     for xdg in ("", "/tmp/xdg-data"):
         monkeypatch.setenv("XDG_DATA_HOME", xdg)
         assert default_data_dir() == Path(user_data_dir("handoff", appauthor=False))
+
+
+def test_uuids_written_later_sort_later(run: Run, isolated: Path) -> None:
+    """A long history appends to the indexes on uuid instead of scattering through them
+    (issue 14): a record made in a later millisecond gets a greater uuid (version 7,
+    in the canonical form and variant of RFC 9562)."""
+    for i in range(3):
+        ok(run("log", "Acme", f"note {i}"))
+        time.sleep(0.002)
+    conn = sqlite3.connect(isolated)
+    try:
+        notes = [r[0] for r in conn.execute("SELECT uuid FROM notes ORDER BY id")]
+        made = [r[0] for r in conn.execute("SELECT uuid FROM changes ORDER BY seq")]
+    finally:
+        conn.close()
+    assert notes == sorted(notes)
+    prefixes = [value[:13] for value in made]  # one `log` makes a few in one millisecond
+    assert prefixes == sorted(prefixes)
+    for value in notes + made:
+        parsed = uuid.UUID(value)
+        assert str(parsed) == value and parsed.variant == uuid.RFC_4122
+        assert parsed.version == 7
+        moment = int(value.replace("-", "")[:12], 16) / 1000
+        assert abs(moment - time.time()) < 600
+
+
+def test_a_new_database_has_large_pages_and_an_old_one_keeps_its_own(
+    run: Run, isolated: Path, tmp_path: Path
+) -> None:
+    """16 KiB pages: a first sync of a million records writes each B-tree page
+    fewer times (issue 14). A database made with SQLite's default pages keeps them,
+    and works."""
+    ok(run("log", "Acme", "hi", "--new-client"))
+    conn = sqlite3.connect(isolated)
+    try:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 16384
+    finally:
+        conn.close()
+    older = tmp_path / "older.db"
+    conn = sqlite3.connect(older)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("CREATE TABLE t (x)")  # the file exists, with its pages
+    conn.execute("DROP TABLE t")
+    conn.commit()
+    conn.close()
+    ok(run("--db", str(older), "log", "Acme", "hi", "--new-client"))
+    ok(run("--db", str(older), "log", "Acme", "again"))
+    conn = sqlite3.connect(older)
+    try:
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 2
+    finally:
+        conn.close()

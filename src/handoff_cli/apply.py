@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from handoff_cli import jsontext, stamps
 from handoff_cli.changes import Change, derived_uuid
 from handoff_cli.names import clean_name, name_key
+from handoff_cli.utctext import clock_time, seconds_text, utc_iso
 
 # `handoff log` applies one change per note: typing, json and coverage (the promises'
 # rule) are not loaded for it (issue 13).
@@ -110,21 +111,6 @@ def clean_tags(tags: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for t in tags if t.strip()))
 
 
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
-def clock_time(clock: str) -> str:
-    """A change's clock as the UTC time it was made (for created_at columns)."""
-    import time  # (builtin) strftime of gmtime is a third of datetime's cost, a million times
-
-    ms, _ = stamps.parse(clock)
-    try:
-        return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(ms // 1000))
-    except (OverflowError, OSError, ValueError):
-        return "1970-01-01T00:00:00+00:00"
-
-
 def _body(change: Change) -> str:
     """A change's body as the change log keeps it."""
     return jsontext.dumps(change.body, compact=True)
@@ -147,6 +133,7 @@ class Applier:
         self._contacts: dict[str, int] = {}
         self._names: dict[int, tuple[str, str]] = {}  # contact id -> (rank, name)
         self._derived: dict[tuple[str, str], str] = {}  # (client uuid, name) -> its uuid
+        self._tag_lists: dict[tuple[str, ...], tuple[tuple[str, ...], str]] = {}
         self._any_waiting: bool | None = None  # whether any change waits (None: not known)
 
     # ------------------------------------------------------------------ entry
@@ -956,18 +943,23 @@ class Applier:
         rows, named, bodies = [], [], []
         from handoff_cli.searchtext import index_body
 
+        counted: dict[int, tuple[int, str]] = {}  # client id -> (notes, newest at_utc)
         for note_id, (change, client_id) in enumerate(notes, start=int(next_id)):
             body = change.body
             stamp = change.stamp
             at = datetime.fromisoformat(body["at"])
-            tags = clean_tags(body.get("tags", ()))
+            at_utc = utc_iso(at)
+            tags, tags_json = self._tags(body.get("tags", ()))
             rows.append(
                 (
-                    note_id, change.entity, client_id, at.isoformat(timespec="seconds"),
-                    utc_iso(at), body["kind"], body["text"], body["author"],
-                    jsontext.dumps(list(tags)), clock_time(change.clock),
-                    stamp, body.get("on"),
+                    note_id, change.entity, client_id, seconds_text(body["at"], at),
+                    at_utc, body["kind"], body["text"], body["author"],
+                    tags_json, clock_time(change.clock), stamp, body.get("on"),
                 )
+            )  # fmt: skip
+            before = counted.get(client_id)
+            counted[client_id] = (1, at_utc) if before is None else (
+                before[0] + 1, max(before[1], at_utc)
             )  # fmt: skip
             people = self._named(
                 client_id, body["client"], body.get("with", ()), body.get("with_ids", ()),
@@ -983,9 +975,26 @@ class Applier:
         ]
         self.conn.executemany(self._INSERT_NOTE, rows)
         self.conn.executemany(
+            "UPDATE clients SET note_count = note_count + ?,"
+            " last_at_utc = max(coalesce(last_at_utc, ''), ?) WHERE id = ?",
+            [(n, newest, client_id) for client_id, (n, newest) in counted.items()],
+        )
+        self.conn.executemany(
             "INSERT INTO note_contacts (note_id, contact_id, position) VALUES (?, ?, ?)", links
         )
         self.conn.executemany("INSERT INTO notes_fts (rowid, body) VALUES (?, ?)", bodies)
+
+    def _tags(self, raw: Sequence[str]) -> tuple[tuple[str, ...], str]:
+        """A note's tags as stored, and as JSON: worked out once for each list of tags
+        (a team uses a few dozen, over a million notes)."""
+        key = tuple(raw)
+        known = self._tag_lists.get(key)
+        if known is None:
+            if len(self._tag_lists) >= 10_000:
+                self._tag_lists.clear()
+            tags = clean_tags(key)
+            known = self._tag_lists[key] = (tags, jsontext.dumps(list(tags)))
+        return known
 
     def _note_edit(self, change: Change) -> str:
         if self._tombstoned(change.entity):

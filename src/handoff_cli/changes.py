@@ -358,21 +358,24 @@ def _plain(value: Any, where: str) -> str:
     return value
 
 
-_NOT_HEX = str.maketrans("", "", "0123456789abcdef")  # deletes the hex digits
+_canonical_uuid: Callable[[str], object] | None = None  # `_uuid`'s pattern, on first use
 
 
 def _uuid(value: Any, where: str) -> str:
-    import uuid as uuidlib
-
+    global _canonical_uuid
     if not isinstance(value, str):
         msg = f"{where}: expected a uuid, got {_shown(value)}"
         raise Invalid(msg)
-    if (  # the canonical form every handoff writes, checked without making a UUID
-        len(value) == 36
-        and value[8] == value[13] == value[18] == value[23] == "-"
-        and value.translate(_NOT_HEX) == "----"
-    ):
+    if _canonical_uuid is None:
+        import re
+
+        _canonical_uuid = re.compile(
+            "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        ).fullmatch
+    if _canonical_uuid(value) is not None:  # as every handoff writes it: no UUID made
         return value
+    import uuid as uuidlib
+
     try:
         return str(uuidlib.UUID(value))
     except ValueError:

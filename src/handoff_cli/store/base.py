@@ -12,10 +12,11 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from handoff_cli.errors import HandoffError, StorageError
 from handoff_cli.ids import new_uuid as new_uuid  # re-exported: the store's own
+from handoff_cli.utctext import utc_iso as utc_iso  # re-exported: the store's own
 
 # Nothing here loads typing, dataclasses, pathlib or uuid: `handoff log` opens the
 # store on every note, and each costs milliseconds of start-up (issue 13). A path
@@ -35,7 +36,8 @@ APPLICATION_ID = 0x68616E64  # "hand"; migrations.py writes this one
 # How many migrations migrations.py has. A literal: deriving it would import
 # sqlite-utils (~130 ms) on every command. tests/reliability/test_packaging.py
 # checks it against migrations.latest_version().
-LATEST_VERSION = 5
+LATEST_VERSION = 6
+PAGE_SIZE = 16384  # of a new database (SQLite's default is 4096); see _migrate
 BUSY_TIMEOUT_S = 30.0
 FIRST_WAIT_MS = 1500
 _ZERO_CLOCK = "0000000000000-0000"  # stamps.ZERO, without importing stamps here
@@ -43,10 +45,6 @@ _ZERO_CLOCK = "0000000000000-0000"  # stamps.ZERO, without importing stamps here
 
 def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
-
-
-def utc_iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def day_or_none(value: str | None) -> date | None:
@@ -206,6 +204,11 @@ class StoreCore:
         from handoff_cli import migrations
 
         conn = self.conn
+        if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+            # A new database (page size is fixed once the first page is written). Larger
+            # pages: a first sync of a million records writes the indexes' pages fewer
+            # times (inserting its notes: 15 s with 4 KiB pages, 10 s with 16 KiB).
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -682,9 +682,11 @@ class _Applying:
             self.applied += len(self.changes)
             self.meter.update(self.applied, self.read)
         from collections import Counter
+        from operator import attrgetter
 
+        kind_of = attrgetter("kind")
         for incoming, batch in self.counted:
-            for kind, count in Counter(change.kind for change in batch).items():
+            for kind, count in Counter(map(kind_of, batch)).items():
                 incoming.kinds[kind] = incoming.kinds.get(kind, 0) + count
         self.changes, self.marks, self.counted = [], [], []
 
