@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from handoff_cli import coverage
@@ -152,6 +152,18 @@ def pause_uuid(promise_uuid: str, index: int) -> str:
     return derived_uuid(promise_uuid, "pause", str(index))
 
 
+def _today() -> date:
+    """Today as a command sees it: `$HANDOFF_NOW` pins it (tests, demos), as
+    `cli.common.now` reads it; the local date otherwise."""
+    import os
+
+    pinned = os.environ.get("HANDOFF_NOW", "")
+    try:
+        return datetime.fromisoformat(pinned).date() if pinned else date.today()
+    except ValueError:  # the command itself says what is wrong with it
+        return date.today()
+
+
 def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
     """Fill in coverage and pause events for every promise of a version-1 database.
 
@@ -161,7 +173,7 @@ def migrate_coverage(conn: sqlite3.Connection) -> list[str]:
     """
     from handoff_cli.stamps import ZERO_STAMP
 
-    today = date.today()
+    today = _today()
     notices: list[str] = []
     completions: dict[int, list[OldCompletion]] = {}
     for pid, uuid, day in conn.execute(

@@ -586,11 +586,13 @@ def _receive(
     # So no fsync per batch (WAL stays consistent), which a first sync of a big
     # history would otherwise spend most of its time on.
     store.conn.execute("PRAGMA synchronous = NORMAL")
-    # A first sync writes a whole history into indexes keyed by random uuids: a
-    # bigger page cache keeps them in memory (the default is 2 MB).
+    # A first sync writes a whole history: a bigger page cache keeps the pages of
+    # its indexes being written in memory (the default is 2 MB).
     store.conn.execute("PRAGMA cache_size = -131072")
     # And fewer checkpoints (64 MB of log between two, not 4): each copies pages back.
-    store.conn.execute("PRAGMA wal_autocheckpoint = 16384")
+    # (Counted in pages, whose size depends on when the database was made.)
+    (page_size,) = store.conn.execute("PRAGMA page_size").fetchone()
+    store.conn.execute(f"PRAGMA wal_autocheckpoint = {(64 << 20) // int(page_size)}")
     applying = _Applying(store, meter)
 
     def refuse(member: str, key: str, why: str) -> None:
