@@ -259,11 +259,13 @@ class Applier:
             [self._row(c, applied=True) for c, _ in plain],
         )
         self._insert_notes(plain)
+        outcomes = self.outcomes
         for change, _ in plain:
             if change.clock > self.latest_clock:
                 self.latest_clock = change.clock
             self._arrived(change.entity)
-            self._count(change, "added")
+            # What `_count(change, "added")` records: "added" outranks anything before it
+            outcomes[("notes", change.entity)] = "added"
 
     def _count(self, change: Change, result: str) -> None:
         if result == "waiting":

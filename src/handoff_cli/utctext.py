@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _EPOCH_DAY = _EPOCH.toordinal()
 _DAYS: dict[int, str] = {}  # days since 1970 -> YYYY-MM-DD (a few thousand at most)
+_TIMES: dict[int, str] = {}  # seconds into the day -> THH:MM:SS+00:00 (86,400 at most)
 _CANONICAL: Callable[[str], object] | None = None  # `seconds_text`'s pattern, on first use
 
 
@@ -26,9 +27,12 @@ def _utc_text(days: int, seconds: int) -> str:
     day = _DAYS.get(days)
     if day is None:
         day = _DAYS[days] = date.fromordinal(_EPOCH_DAY + days).isoformat()
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{day}T{hours:02d}:{minutes:02d}:{secs:02d}+00:00"
+    time = _TIMES.get(seconds)
+    if time is None:
+        hours, rest = divmod(seconds, 3600)
+        minutes, secs = divmod(rest, 60)
+        time = _TIMES[seconds] = f"T{hours:02d}:{minutes:02d}:{secs:02d}+00:00"
+    return day + time
 
 
 def utc_iso(moment: datetime) -> str:
