@@ -531,14 +531,28 @@ def read_chunk(path: Path, trust: Trust, *, member: str, device: str) -> list[by
 
 
 def chunk_files(clone: Path) -> Iterator[tuple[str, str, Path]]:
-    """(member, device, path) of every chunk, oldest first within each device."""
+    """(member, device, path) of every chunk: each device's first chunks, then their
+    second ones, and so on (so each device's oldest first).
+
+    Read member by member, a first sync of years of history met each year once per
+    member, and wrote into every part of the indexes on (time-ordered) uuids again
+    for each; taken round by round, it mostly reads the years in order, as plain
+    teams read their monthly segments (layout.log_files). Merging does not depend
+    on the order.
+    """
     log = clone / "log"
     if not log.is_dir():
         return
-    for member_dir in sorted(d for d in log.iterdir() if d.is_dir()):
-        for device_dir in sorted(d for d in member_dir.iterdir() if d.is_dir()):
-            for path in sorted(device_dir.glob("*.age")):
-                yield member_dir.name, device_dir.name, path
+    found = [
+        (path.name, member_dir.name, device_dir.name, path)
+        for member_dir in log.iterdir()
+        if member_dir.is_dir()
+        for device_dir in member_dir.iterdir()
+        if device_dir.is_dir()
+        for path in device_dir.glob("*.age")
+    ]
+    for _name, member, device, path in sorted(found):  # names: the chunk's number, 8 digits
+        yield member, device, path
 
 
 @dataclass(frozen=True)
