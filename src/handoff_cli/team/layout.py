@@ -103,6 +103,13 @@ def log_files(root: Path) -> list[tuple[str, str, Path]]:
     it are read, so few changes wait for what they need (merging does not depend on
     the order; a first sync of years of history just does less work).
     """
+    return device_files(root, "*.jsonl")
+
+
+def device_files(root: Path, pattern: str) -> list[tuple[str, str, Path]]:
+    """(member, device, path) of the files matching `pattern` in every device's folder
+    of `log/`, by file name, then member, then device: the same month (or chunk
+    number) of every device together, each device's in the order of their names."""
     log = root / "log"
     if not log.is_dir():
         return []
@@ -113,9 +120,9 @@ def log_files(root: Path) -> list[tuple[str, str, Path]]:
         for device_dir_ in member_dir.iterdir():
             if not device_dir_.is_dir():
                 continue
-            for path in device_dir_.glob("*.jsonl"):
+            for path in device_dir_.glob(pattern):
                 found.append((member_dir.name, device_dir_.name, path))
-    found.sort(key=lambda file: (file[2].name, file[0], file[1]))  # (month, member, device)
+    found.sort(key=lambda file: (file[2].name, file[0], file[1]))  # (name, member, device)
     return found
 
 

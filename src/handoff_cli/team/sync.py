@@ -32,7 +32,7 @@ from handoff_cli.team.layout import TeamError
 
 BRANCH = "main"
 # Changes applied per transaction. Fewer, bigger transactions write each page of the
-# indexes keyed by random uuids fewer times: a first sync of 200,000 records took a
+# indexes fewer times: a first sync of 200,000 records (when uuids were random) took a
 # quarter less time than with 2,000. A `log` during such a sync waits for the one
 # transaction running (a second or two, at most).
 BATCH = 20000

@@ -30,14 +30,13 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from handoff_cli.team import crypto
 from handoff_cli.team.crypto import CryptoError, DeviceKeys, PublicKeys
-from handoff_cli.team.layout import TeamError
+from handoff_cli.team.layout import TeamError, device_files
 
 CHUNK_RECORDS = 20_000  # records in one chunk (a first sync of a large database: several)
 
@@ -530,9 +529,10 @@ def read_chunk(path: Path, trust: Trust, *, member: str, device: str) -> list[by
     return records.splitlines()
 
 
-def chunk_files(clone: Path) -> Iterator[tuple[str, str, Path]]:
+def chunk_files(clone: Path) -> list[tuple[str, str, Path]]:
     """(member, device, path) of every chunk: each device's first chunks, then their
-    second ones, and so on (so each device's oldest first).
+    second ones, and so on (so each device's oldest first; a chunk's name is its
+    number, 8 digits).
 
     Read member by member, a first sync of years of history met each year once per
     member, and wrote into every part of the indexes on (time-ordered) uuids again
@@ -540,19 +540,7 @@ def chunk_files(clone: Path) -> Iterator[tuple[str, str, Path]]:
     teams read their monthly segments (layout.log_files). Merging does not depend
     on the order.
     """
-    log = clone / "log"
-    if not log.is_dir():
-        return
-    found = [
-        (path.name, member_dir.name, device_dir.name, path)
-        for member_dir in log.iterdir()
-        if member_dir.is_dir()
-        for device_dir in member_dir.iterdir()
-        if device_dir.is_dir()
-        for path in device_dir.glob("*.age")
-    ]
-    for _name, member, device, path in sorted(found):  # names: the chunk's number, 8 digits
-        yield member, device, path
+    return device_files(clone, "*.age")
 
 
 @dataclass(frozen=True)
