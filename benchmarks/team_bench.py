@@ -372,8 +372,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(["git", "gc", "--quiet"], cwd=remote, check=True)
         rows.append((f"repository after {ns.years} years", f"{size_of(remote) / 1e6:.0f} MB", ""))
         newcomer = root / "newcomer"
-        database = sum(size_of(p) if p.is_dir() else p.stat().st_size
-                       for p in newcomer.glob("handoff.db*"))  # fmt: skip
+        database = sum(p.stat().st_size for p in newcomer.glob("handoff.db*"))  # -wal, -shm
         clone = size_of(newcomer / "handoff.team")
         rows.append(("newcomer's database (with its WAL)", f"{database / 1e6:.0f} MB", ""))
         rows.append(("newcomer's clone (files and .git)", f"{clone / 1e6:.0f} MB", ""))
