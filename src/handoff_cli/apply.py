@@ -692,6 +692,9 @@ class Applier:
                     [gone[6 + i], gone[9 + i], keep[0]],
                 )
         # A note that named both names one person, where the first of them stood.
+        from handoff_cli.store import indexes
+
+        indexes.ensure(conn, "note_contacts_contact")  # left out by a first sync until now
         conn.execute(
             "UPDATE note_contacts SET position = (SELECT g.position FROM note_contacts g"
             " WHERE g.note_id = note_contacts.note_id AND g.contact_id = :gone)"

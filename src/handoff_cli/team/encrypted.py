@@ -207,6 +207,19 @@ class Chunk:
     size: int
 
 
+def unread_bytes(store: Store, clone: Path, done: set[str]) -> int:
+    """The size of the chunks `incoming` would read (before checking them)."""
+    mine = me(store)
+    total = 0
+    for member, device, path in vault.chunk_files(clone):
+        if str(path.relative_to(clone)) not in done and vault.holder(member, device) != mine:
+            try:
+                total += path.stat().st_size
+            except OSError:  # refused when read, with why
+                continue
+    return total
+
+
 def incoming(
     store: Store,
     clone: Path,

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from handoff_cli import changes
 from handoff_cli.changes import Change
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
-from handoff_cli.store import Store
+from handoff_cli.store import Store, indexes
 from handoff_cli.team import encrypted, git, layout
 from handoff_cli.team.layout import TeamError
 
@@ -611,20 +611,16 @@ def _receive(
         done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
         admitted, report.warnings = encrypted.admitted(store, bound.clone)
         report.waiting = not admitted
+        # (Compressed: a fourth of what they hold, so a long history still counts.)
+        _leave_out_indexes(store, encrypted.unread_bytes(store, bound.clone, done))
         for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
             _apply_lines(applying, chunk.key, chunk.lines, received(chunk.member), refuse,
                          member=chunk.member, offset=None, end=chunk.size)  # fmt: skip
     else:
-        offsets = dict(store.conn.execute("SELECT path, offset FROM team_files"))
-        mine = layout.device_dir(bound.clone, bound.member, bound.device)
-        for member, _device, path in layout.log_files(bound.clone):
-            if path.parent == mine:
-                continue
-            key = str(path.relative_to(bound.clone))
-            offset = int(offsets.get(key, 0))
+        unread = _unread_segments(store, bound)
+        _leave_out_indexes(store, sum(size - offset for _, _, _, offset, size in unread))
+        for member, key, path, offset, _size in unread:
             try:
-                if path.stat().st_size <= offset:
-                    continue
                 raw_lines, _ = layout.read_new(path, offset)
             except OSError as exc:
                 refuse(member, key, str(exc.strerror or exc))
@@ -633,6 +629,8 @@ def _receive(
                 _apply_lines(applying, key, raw_lines, received(member), refuse,
                              member=member, offset=offset, end=None)  # fmt: skip
     applying.flush()
+    with store.write():  # also those a killed sync left out
+        indexes.ensure(store.conn)
     report.received = dict(
         sorted(report.received.items(), key=lambda got: (got[1].name.casefold(), got[0]))
     )
@@ -691,6 +689,33 @@ class _Applying:
             for kind, count in Counter(map(kind_of, batch)).items():
                 incoming.kinds[kind] = incoming.kinds.get(kind, 0) + count
         self.changes, self.marks, self.counted = [], [], []
+
+
+def _unread_segments(store: Store, bound: Binding) -> list[tuple[str, str, Path, int, int]]:
+    """(member, key, path, offset read to, size) of every other device's segment that
+    has grown since it was last read; one that cannot be read is refused when read."""
+    offsets = dict(store.conn.execute("SELECT path, offset FROM team_files"))
+    mine = layout.device_dir(bound.clone, bound.member, bound.device)
+    unread = []
+    for member, _device, path in layout.log_files(bound.clone):
+        if path.parent == mine:
+            continue
+        key = str(path.relative_to(bound.clone))
+        offset = int(offsets.get(key, 0))
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = offset + 1  # read it, to say why it cannot be
+        if size > offset:
+            unread.append((member, key, path, offset, size))
+    return unread
+
+
+def _leave_out_indexes(store: Store, incoming_bytes: int) -> None:
+    """Before a sync bringing a long history: build the readers' indexes after it."""
+    if indexes.worth_deferring(store.conn, incoming_bytes):
+        with store.write():
+            indexes.defer(store.conn)
 
 
 def _apply_lines(

@@ -1,0 +1,146 @@
+"""A sync bringing a long history leaves two readers' indexes out and builds them once
+at its end (store/indexes.py; issue 14's first `team init`). What a user sees must not
+change: the same notes, people and search, the indexes there after the sync, and
+after a sync killed in between, the next one builds them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import Run
+from team_support import Person, bare_repository
+from test_cli_notes import log, ok
+
+from handoff_cli.store import indexes
+
+MON = "2026-11-23T10:00:00+09:00"
+
+
+def index_names(db: Path) -> set[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    finally:
+        conn.close()
+
+
+def leave_out(db: Path) -> None:
+    """The state a sync killed after leaving the indexes out and before building them."""
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            indexes.defer(conn)
+    finally:
+        conn.close()
+
+
+def everything(person: Person) -> list[object]:
+    """What a user can read of every client: notes (with people), contacts, a search."""
+    seen: list[object] = []
+    for client in person.json("clients", now=MON):
+        shown = person.json("show", client["name"], now=MON)
+        seen.append([(n["text"], n["with"], n["at"]) for n in shown["notes"]])
+        seen.append(sorted(c["name"] for c in shown["contacts"]))
+    seen.append(sorted(hit["text"] for hit in person.json("search", "budget", now=MON)))
+    return seen
+
+
+def test_the_deferrable_indexes_are_the_migrations_own(run: Run, isolated: Path) -> None:
+    ok(run("log", "Acme", "hi", "--new-client"))
+    conn = sqlite3.connect(isolated)
+    try:
+        made = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'"))
+    finally:
+        conn.close()
+    for name, sql in indexes.DEFERRABLE.items():
+        assert made[name] == sql.replace(" IF NOT EXISTS", ""), name
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> tuple[Person, Path]:
+    """Alice's notes with people, across clients and months, in the team repository."""
+    remote = bare_repository(tmp_path / "team.git")
+    alice = Person(tmp_path, "alice")
+    alice.ok("team", "init", str(remote), "--name", "alice", now=MON)
+    for i in range(24):
+        client = ["Acme", "Beacon Labs", "山田商事"][i % 3]
+        at = f"2026-{1 + i % 10:02d}-{10 + i % 7:02d} 09:00"
+        args = ["log", client, f"budget call {i}", "--at", at, "--with", f"Person {i % 4}"]
+        alice.ok(*args, "--new-client", "--new-contact", now=MON)
+    alice.ok("sync", now=MON)
+    return alice, remote
+
+
+def test_a_sync_bringing_a_long_history_builds_the_indexes_after_it(
+    history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice, remote = history
+    left_out: list[bool] = []
+    real_defer = indexes.defer
+
+    def defer(conn: sqlite3.Connection) -> None:
+        left_out.append(True)
+        real_defer(conn)
+
+    monkeypatch.setattr(indexes, "defer", defer)
+    # carol's sync counts as short (the indexes stay), bob's as long (left out, built after)
+    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 1 << 40)
+    carol = Person(tmp_path, "carol")
+    carol.ok("team", "init", str(remote), "--name", "carol", now=MON)
+    assert left_out == []
+    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 0)
+    bob = Person(tmp_path, "bob")
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    assert left_out == [True]
+
+    assert set(indexes.DEFERRABLE) <= index_names(bob.db)
+    assert everything(bob) == everything(carol) == everything(alice)
+    assert len(everything(bob)[0]) == 8  # type: ignore[arg-type]
+    # A sync with a few lines more than the notes here does not leave them out again.
+    alice.ok("log", "Acme", "budget follow-up", now=MON)
+    alice.ok("sync", now=MON)
+    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 1)
+    bob.ok("sync", now=MON)
+    assert left_out == [True]
+    assert everything(bob) == everything(alice)
+
+
+def test_a_sync_killed_with_the_indexes_left_out_builds_them_next_time(
+    history: tuple[Person, Path], tmp_path: Path
+) -> None:
+    _, remote = history
+    bob = Person(tmp_path, "bob")
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    before = everything(bob)
+    leave_out(bob.db)
+    assert not set(indexes.DEFERRABLE) & index_names(bob.db)
+    assert everything(bob) == before  # reads are right without them, only slower
+    bob.ok("log", "Acme", "written meanwhile", now=MON)
+    bob.ok("sync", now=MON)
+    assert set(indexes.DEFERRABLE) <= index_names(bob.db)
+
+
+def test_merging_contacts_builds_the_index_it_needs_first(run: Run, isolated: Path) -> None:
+    """The one write that finds notes by the person they name: with the index left out
+    it would read every note's people, for each merge of a long history."""
+    log(run, "Acme", "kick-off", "--with", "Tanaka", "--new-client", "--new-contact")
+    log(run, "Acme", "typo", "--with", "Tanka", "--new-contact")
+    leave_out(isolated)
+    ok(run("contact", "merge", "Acme", "Tanka", "Tanaka", "--yes"))
+    assert "note_contacts_contact" in index_names(isolated)
+    shown = json.loads(ok(run("show", "Acme", "--json")).stdout)
+    assert [n["with"] for n in shown["notes"]] == [["Tanaka"], ["Tanaka"]]
+
+
+def test_worth_deferring_only_for_many_new_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
+    assert indexes.worth_deferring(conn, indexes.AT_LEAST_BYTES)  # a first sync
+    assert not indexes.worth_deferring(conn, indexes.AT_LEAST_BYTES - 1)  # a few thousand
+    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 0)
+    conn.executemany("INSERT INTO notes (id) VALUES (?)", [(i,) for i in range(1, 101)])
+    assert indexes.worth_deferring(conn, 100 * indexes.BYTES_PER_NOTE)
+    assert not indexes.worth_deferring(conn, 100 * indexes.BYTES_PER_NOTE - 1)
