@@ -279,6 +279,7 @@ def import_bundle(
     next due date a repeated done had moved on (importing.MovedBack).
     """
     from handoff_cli.importing import MovedBack, bundle_changes, handover_changes
+    from handoff_cli.store import indexes
 
     counts: Counts = {}
     # A bigger page cache for the run: a large bundle's index updates would
@@ -288,7 +289,12 @@ def import_bundle(
     try:
         with store.write():
             moved = MovedBack(store, bundle) if notices is not None else None
+            deferred = indexes.worth_deferring(store.conn, bundle.count()["notes"])
+            if deferred:  # built again before this transaction commits
+                indexes.defer(store.conn)
             applier = store.apply(list(bundle_changes(bundle, today=now.date())), origin="import")
+            if deferred:
+                indexes.ensure(store.conn)
             counts = applier.counts
             if not keep_owners:
                 w = store.writer(now)

@@ -29,17 +29,19 @@ DEFERRABLE = {
 
 # Worth it when the new notes are at least half as many as those already here
 # (building both over a million rows takes ~1.5 s; inserting a million into them
-# ~7 s), and not for a few thousand: a sync's new lines, in bytes, against this.
-BYTES_PER_NOTE = 250
-AT_LEAST_BYTES = 8 << 20
+# ~7 s), and not for a few thousand.
+AT_LEAST_NOTES = 16_000
+# A sync knows how many bytes of records it will read, not how many records: a
+# team's line is ~500 bytes (a note with its text, people and tags).
+BYTES_PER_RECORD = 500
 
 
-def worth_deferring(conn: sqlite3.Connection, incoming_bytes: int) -> bool:
-    """Whether `incoming_bytes` of new records are enough to build the indexes after."""
-    if incoming_bytes < AT_LEAST_BYTES:
+def worth_deferring(conn: sqlite3.Connection, new_notes: int) -> bool:
+    """Whether `new_notes` are enough to build the indexes after them."""
+    if new_notes < AT_LEAST_NOTES:
         return False
     (notes,) = conn.execute("SELECT count(*) FROM notes").fetchone()
-    return incoming_bytes >= int(notes) * BYTES_PER_NOTE
+    return new_notes * 2 >= int(notes)
 
 
 def defer(conn: sqlite3.Connection) -> None:

@@ -713,7 +713,7 @@ def _unread_segments(store: Store, bound: Binding) -> list[tuple[str, str, Path,
 
 def _leave_out_indexes(store: Store, incoming_bytes: int) -> None:
     """Before a sync bringing a long history: build the readers' indexes after it."""
-    if indexes.worth_deferring(store.conn, incoming_bytes):
+    if indexes.worth_deferring(store.conn, incoming_bytes // indexes.BYTES_PER_RECORD):
         with store.write():
             indexes.defer(store.conn)
 

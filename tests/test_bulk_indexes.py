@@ -1,7 +1,7 @@
-"""A sync bringing a long history leaves two readers' indexes out and builds them once
-at its end (store/indexes.py; issue 14's first `team init`). What a user sees must not
-change: the same notes, people and search, the indexes there after the sync, and
-after a sync killed in between, the next one builds them."""
+"""A sync or an import bringing a long history leaves two readers' indexes out and
+builds them once at its end (store/indexes.py; issue 14's first `team init`). What a
+user sees must not change: the same notes, people and search, the indexes there
+after, and after a sync killed in between, the next one builds them."""
 
 from __future__ import annotations
 
@@ -35,6 +35,19 @@ def leave_out(db: Path) -> None:
             indexes.defer(conn)
     finally:
         conn.close()
+
+
+def spy_on_defer(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """A list that gains an item each time the indexes are left out."""
+    left_out: list[bool] = []
+    real_defer = indexes.defer
+
+    def defer(conn: sqlite3.Connection) -> None:
+        left_out.append(True)
+        real_defer(conn)
+
+    monkeypatch.setattr(indexes, "defer", defer)
+    return left_out
 
 
 def everything(person: Person) -> list[object]:
@@ -78,20 +91,13 @@ def test_a_sync_bringing_a_long_history_builds_the_indexes_after_it(
     history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alice, remote = history
-    left_out: list[bool] = []
-    real_defer = indexes.defer
-
-    def defer(conn: sqlite3.Connection) -> None:
-        left_out.append(True)
-        real_defer(conn)
-
-    monkeypatch.setattr(indexes, "defer", defer)
+    left_out = spy_on_defer(monkeypatch)
     # carol's sync counts as short (the indexes stay), bob's as long (left out, built after)
-    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 1 << 40)
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 1 << 40)
     carol = Person(tmp_path, "carol")
     carol.ok("team", "init", str(remote), "--name", "carol", now=MON)
     assert left_out == []
-    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 0)
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 0)
     bob = Person(tmp_path, "bob")
     bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
     assert left_out == [True]
@@ -102,7 +108,7 @@ def test_a_sync_bringing_a_long_history_builds_the_indexes_after_it(
     # A sync with a few lines more than the notes here does not leave them out again.
     alice.ok("log", "Acme", "budget follow-up", now=MON)
     alice.ok("sync", now=MON)
-    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 1)
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 1)
     bob.ok("sync", now=MON)
     assert left_out == [True]
     assert everything(bob) == everything(alice)
@@ -135,12 +141,42 @@ def test_merging_contacts_builds_the_index_it_needs_first(run: Run, isolated: Pa
     assert [n["with"] for n in shown["notes"]] == [["Tanaka"], ["Tanaka"]]
 
 
-def test_worth_deferring_only_for_many_new_records(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_worth_deferring_only_for_many_new_notes(monkeypatch: pytest.MonkeyPatch) -> None:
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY)")
-    assert indexes.worth_deferring(conn, indexes.AT_LEAST_BYTES)  # a first sync
-    assert not indexes.worth_deferring(conn, indexes.AT_LEAST_BYTES - 1)  # a few thousand
-    monkeypatch.setattr(indexes, "AT_LEAST_BYTES", 0)
+    assert indexes.worth_deferring(conn, indexes.AT_LEAST_NOTES)  # a first sync
+    assert not indexes.worth_deferring(conn, indexes.AT_LEAST_NOTES - 1)  # a few thousand
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 0)
     conn.executemany("INSERT INTO notes (id) VALUES (?)", [(i,) for i in range(1, 101)])
-    assert indexes.worth_deferring(conn, 100 * indexes.BYTES_PER_NOTE)
-    assert not indexes.worth_deferring(conn, 100 * indexes.BYTES_PER_NOTE - 1)
+    assert indexes.worth_deferring(conn, 50)
+    assert not indexes.worth_deferring(conn, 49)
+
+
+def test_a_big_import_builds_the_indexes_in_its_own_transaction(
+    run: Run, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(6):
+        log(run, ["Acme", "Beacon"][i % 2], f"budget {i}", "--with", f"P{i % 3}",
+            "--new-client", "--new-contact")  # fmt: skip
+    bundle = tmp_path / "all.json"
+    ok(run("export", "--output", str(bundle)))
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 0)
+    left_out = spy_on_defer(monkeypatch)
+    for db in ("dry.db", "new.db"):
+        monkeypatch.setenv("HANDOFF_DB", str(tmp_path / db))
+        ok(run("log", "Other", "first", "--new-client"))
+    monkeypatch.setenv("HANDOFF_DB", str(tmp_path / "dry.db"))
+    ok(run("import", str(bundle), "--dry-run"))
+    assert set(indexes.DEFERRABLE) <= index_names(tmp_path / "dry.db")  # rolled back whole
+    monkeypatch.setenv("HANDOFF_DB", str(tmp_path / "new.db"))
+    ok(run("import", str(bundle)))
+    assert left_out == [True, True]
+    assert set(indexes.DEFERRABLE) <= index_names(tmp_path / "new.db")
+    for client in ("Acme", "Beacon"):
+        theirs = json.loads(ok(run("show", client, "--json")).stdout)
+        monkeypatch.setenv("HANDOFF_DB", str(isolated))
+        mine = json.loads(ok(run("show", client, "--json")).stdout)
+        monkeypatch.setenv("HANDOFF_DB", str(tmp_path / "new.db"))
+        assert [(n["text"], n["with"]) for n in theirs["notes"]] == [
+            (n["text"], n["with"]) for n in mine["notes"]
+        ]
