@@ -278,6 +278,7 @@ def import_bundle(
     `notices`, when given, gains a line for each promise of a version-1 bundle whose
     next due date a repeated done had moved on (importing.MovedBack).
     """
+    from handoff_cli import gcpause
     from handoff_cli.importing import MovedBack, bundle_changes, handover_changes
     from handoff_cli.store import indexes
 
@@ -292,7 +293,9 @@ def import_bundle(
             deferred = indexes.worth_deferring(store.conn, bundle.count()["notes"])
             if deferred:  # built again before this transaction commits
                 indexes.defer(store.conn)
-            applier = store.apply(list(bundle_changes(bundle, today=now.date())), origin="import")
+            with gcpause.paused():
+                records = list(bundle_changes(bundle, today=now.date()))
+                applier = store.apply(records, origin="import")
             if deferred:
                 indexes.ensure(store.conn)
             counts = applier.counts

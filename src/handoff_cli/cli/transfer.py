@@ -639,8 +639,11 @@ def _read_bundle(file: str) -> Bundle:
     except OSError as exc:
         msg = f"cannot read {shown}: {exc.strerror or exc}"
         raise BadInput(msg) from None
+    from handoff_cli import gcpause
+
     try:
-        return bundle.parse(data)
+        with gcpause.paused():  # a bundle of 100,000 notes is a million objects
+            return bundle.parse(data)
     except BadInput as exc:
         msg = f"cannot import {shown}: {exc.message}; nothing was changed"
         raise BadInput(msg) from None

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from handoff_cli import changes
+from handoff_cli import changes, gcpause
 from handoff_cli.changes import Change
 from handoff_cli.errors import FAILURE, BadInput, HandoffError
 from handoff_cli.store import Store, indexes
@@ -280,7 +280,8 @@ def sync(
                 _recover(bound.clone)
                 _pull(bound)
                 _commit(bound, action(bound))
-            _sync(store, bound, now, report, first=first, meter=meter)
+            with gcpause.paused():  # a first sync sends or applies a million records
+                _sync(store, bound, now, report, first=first, meter=meter)
         except HandoffError as exc:
             _remember(store, error=exc.message, now=now)
             raise
