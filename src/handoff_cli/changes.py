@@ -20,6 +20,7 @@ from operator import itemgetter
 
 from handoff_cli import stamps
 from handoff_cli.ids import new_uuid as new_uuid  # re-exported: writes.py uses it
+from handoff_cli.words import NOTE_KINDS
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `log` does not load typing
 if TYPE_CHECKING:
@@ -235,8 +236,6 @@ def check(raw: Any) -> Change:
         msg = f"body.status: expected open or dropped, got {_shown(body['status'])}"
         raise Invalid(msg)
     if kind == "note.add":
-        from handoff_cli.models import NOTE_KINDS
-
         if body["kind"] not in NOTE_KINDS:
             msg = f"body.kind: expected a note kind, got {_shown(body['kind'])}"
             raise Invalid(msg)
