@@ -180,3 +180,24 @@ def test_a_big_import_builds_the_indexes_in_its_own_transaction(
         assert [(n["text"], n["with"]) for n in theirs["notes"]] == [
             (n["text"], n["with"]) for n in mine["notes"]
         ]
+
+
+def test_an_encrypted_newcomer_leaves_them_out_once_admitted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remote = bare_repository(tmp_path / "team.git")
+    alice, bob = Person(tmp_path, "alice"), Person(tmp_path, "bob")
+    for i in range(6):
+        alice.ok("log", "Acme", f"budget {i}", "--with", f"P{i % 2}", "--new-client",
+                 "--new-contact", now=MON)  # fmt: skip
+    alice.ok("team", "init", str(remote), "--name", "alice", "--encrypt", now=MON)
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 0)
+    left_out = spy_on_defer(monkeypatch)
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    assert left_out == []  # waiting to be admitted: nothing to read yet
+    alice.ok("sync", now=MON)
+    alice.ok("team", "admit", "bob", "--yes", now=MON)
+    bob.ok("sync", now=MON)
+    assert left_out == [True]
+    assert set(indexes.DEFERRABLE) <= index_names(bob.db)
+    assert everything(bob) == everything(alice)

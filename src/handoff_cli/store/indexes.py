@@ -10,8 +10,8 @@ first, so a write never scans.
 
 A sync that is killed between leaving them out and building them leaves them
 out until the next sync ends: reads stay correct, only slower. A migration that
-changes one of them must drop it with IF EXISTS. `tests/test_storage.py` checks
-that these are the migrations' own definitions.
+changes one of them must drop it with IF EXISTS. `tests/test_bulk_indexes.py`
+checks that these are the migrations' own definitions.
 """
 
 from __future__ import annotations

@@ -612,8 +612,8 @@ def _receive(
         done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
         admitted, report.warnings = encrypted.admitted(store, bound.clone)
         report.waiting = not admitted
-        # (Compressed: a fourth of what they hold, so a long history still counts.)
-        _leave_out_indexes(store, encrypted.unread_bytes(store, bound.clone, done))
+        if admitted:  # (compressed: a fourth of what they hold; a long history still counts)
+            _leave_out_indexes(store, encrypted.unread_bytes(store, bound.clone, done))
         for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
             _apply_lines(applying, chunk.key, chunk.lines, received(chunk.member), refuse,
                          member=chunk.member, offset=None, end=chunk.size)  # fmt: skip
