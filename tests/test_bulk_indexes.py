@@ -201,3 +201,27 @@ def test_an_encrypted_newcomer_leaves_them_out_once_admitted(
     assert left_out == [True]
     assert set(indexes.DEFERRABLE) <= index_names(bob.db)
     assert everything(bob) == everything(alice)
+
+
+def test_reads_that_name_notes_at_work_while_it_is_left_out(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`search` with many matches and tag completion walk `notes_at` by name (INDEXED
+    BY): while a sync has it left out they must still answer, the same."""
+    from handoff_cli import store_queries
+    from handoff_cli.cli import complete
+    from handoff_cli.store import notes
+
+    for i in range(5):
+        log(run, ["Acme", "Beacon"][i % 2], f"budget {i}", "--tag", f"t{i % 3}", "--new-client")
+    monkeypatch.setattr(store_queries, "MANY_MATCHES", 0)  # walk the index from the 1st
+    monkeypatch.setattr(notes, "MANY_MATCHES", 0)
+
+    def reads() -> tuple[object, list[str]]:
+        found = json.loads(ok(run("search", "budget", "--json")).stdout)
+        return found, complete.tags("", {}, str(isolated))
+
+    before = reads()
+    assert len(before[0]) == 5 and before[1] == ["t0", "t1", "t2"]  # type: ignore[arg-type]
+    leave_out(isolated)
+    assert reads() == before

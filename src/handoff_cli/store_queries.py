@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 
 from handoff_cli.models import Note
 from handoff_cli.record import Record
-from handoff_cli.store.notes import WITH_NAMES
+from handoff_cli.store import indexes
+from handoff_cli.store.notes import MANY_MATCHES, WITH_NAMES
 
 TYPE_CHECKING = False  # as typing.TYPE_CHECKING: `show` and `search` load no typing (issue 13)
 if TYPE_CHECKING:
@@ -152,8 +153,8 @@ def search(
         matches = store.conn.execute(
             "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", [expr]
         ).fetchone()[0]
-        if matches > 2000:
-            newest_first = " INDEXED BY notes_at"
+        if matches > MANY_MATCHES:
+            newest_first = indexes.hint(store.conn, "notes_at")
     note_rows = store.conn.execute(
         "SELECT n.id, c.name, n.at, n.text FROM notes n"
         + newest_first
@@ -262,7 +263,8 @@ def tags_in_use(store: Store) -> list[str]:
     """Tags of the most recent notes, most used first."""
     rows = store.conn.execute(
         "SELECT t.value, count(*) FROM"
-        " (SELECT tags FROM notes INDEXED BY notes_at ORDER BY at_utc DESC LIMIT ?) n,"
+        f" (SELECT tags FROM notes{indexes.hint(store.conn, 'notes_at')}"
+        " ORDER BY at_utc DESC LIMIT ?) n,"
         " json_each(n.tags) t WHERE t.type = 'text'"
         " GROUP BY t.value ORDER BY count(*) DESC, t.value",
         [RECENT_NOTES_FOR_TAGS],

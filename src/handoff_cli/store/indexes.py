@@ -9,7 +9,8 @@ one statement that needs `note_contacts_contact` (merging two contacts) builds i
 first, so a write never scans.
 
 A sync that is killed between leaving them out and building them leaves them
-out until the next sync ends: reads stay correct, only slower. A migration that
+out until the next sync ends: reads stay correct, only slower (a query that
+names one, `INDEXED BY`, names it through `hint`, which leaves it out when it is). A migration that
 changes one of them must drop it with IF EXISTS. `tests/test_bulk_indexes.py`
 checks that these are the migrations' own definitions.
 """
@@ -42,6 +43,15 @@ def worth_deferring(conn: sqlite3.Connection, new_notes: int) -> bool:
         return False
     (notes,) = conn.execute("SELECT count(*) FROM notes").fetchone()
     return new_notes * 2 >= int(notes)
+
+
+def hint(conn: sqlite3.Connection, name: str) -> str:
+    """` INDEXED BY name`, or nothing while a long sync has left the index out (a
+    query naming an index that is not there fails)."""
+    row = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
+    ).fetchone()
+    return f" INDEXED BY {name}" if row is not None else ""
 
 
 def defer(conn: sqlite3.Connection) -> None:

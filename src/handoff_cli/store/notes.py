@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 # A note's contacts, by name, in the order they were given: the one order used by
 # `show --json`, the timeline and the bundle alike.
 WITH_ORDER = " ORDER BY nc.position, k.key"
+# Past this many matches, search walks the notes newest first (see `search`).
+MANY_MATCHES = 2000
 WITH_NAMES = (
     "(SELECT json_group_array(name) FROM (SELECT k.name FROM note_contacts nc"
     " JOIN contacts k ON k.id = nc.contact_id WHERE nc.note_id = n.id" + WITH_ORDER + "))"
@@ -107,8 +109,10 @@ class NoteQueries(StoreCore):
             matches = self._q(
                 "SELECT count(*) FROM notes_fts WHERE notes_fts MATCH ?", [expr]
             ).fetchone()[0]
-            if matches > 2000:
-                newest_first = " INDEXED BY notes_at"
+            if matches > MANY_MATCHES:
+                from handoff_cli.store import indexes  # not loaded by `log` (issue 13)
+
+                newest_first = indexes.hint(self.conn, "notes_at")
         notes = self._q(
             "SELECT n.id, c.name, n.at, n.text FROM notes n"
             + newest_first
