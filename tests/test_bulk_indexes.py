@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Run
@@ -129,6 +130,38 @@ def test_a_sync_killed_with_the_indexes_left_out_builds_them_next_time(
     assert set(indexes.DEFERRABLE) <= index_names(bob.db)
 
 
+def test_a_sync_interrupted_with_the_indexes_left_out_builds_them_before_it_stops(
+    history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or an error) in the middle of a first sync: what was applied stays, the
+    indexes are built before the command ends, and the next sync completes."""
+    from handoff_cli.team import sync
+
+    _, remote = history
+    monkeypatch.setattr(indexes, "AT_LEAST_NOTES", 0)
+    monkeypatch.setattr(sync, "BATCH", 5)
+    left_out = spy_on_defer(monkeypatch)
+    real_flush = sync._Applying.flush
+    flushed: list[bool] = []
+
+    def flush(self: Any) -> None:
+        if len(flushed) == 2:
+            assert not set(indexes.DEFERRABLE) & index_names(bob.db)  # out while applying
+            raise KeyboardInterrupt
+        flushed.append(True)
+        real_flush(self)
+
+    monkeypatch.setattr(sync._Applying, "flush", flush)
+    bob = Person(tmp_path, "bob")
+    stopped = bob.run("team", "init", str(remote), "--name", "bob", now=MON)
+    assert stopped.exit_code == 130, (stopped.stdout, stopped.stderr)
+    assert left_out == [True] and len(flushed) == 2
+    assert set(indexes.DEFERRABLE) <= index_names(bob.db)
+    monkeypatch.setattr(sync._Applying, "flush", real_flush)
+    bob.ok("sync", now=MON)
+    assert len(everything(bob)[0]) == 8  # type: ignore[arg-type]
+
+
 def test_merging_contacts_builds_the_index_it_needs_first(run: Run, isolated: Path) -> None:
     """The one write that finds notes by the person they name: with the index left out
     it would read every note's people, for each merge of a long history."""
@@ -152,7 +185,7 @@ def test_worth_deferring_only_for_many_new_notes(monkeypatch: pytest.MonkeyPatch
     assert not indexes.worth_deferring(conn, 49)
 
 
-def test_a_big_import_builds_the_indexes_in_its_own_transaction(
+def test_a_big_import_leaves_them_out_and_builds_them_before_it_commits(
     run: Run, isolated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for i in range(6):
@@ -210,18 +243,37 @@ def test_reads_that_name_notes_at_work_while_it_is_left_out(
     BY): while a sync has it left out they must still answer, the same."""
     from handoff_cli import store_queries
     from handoff_cli.cli import complete
-    from handoff_cli.store import notes
 
     for i in range(5):
         log(run, ["Acme", "Beacon"][i % 2], f"budget {i}", "--tag", f"t{i % 3}", "--new-client")
     monkeypatch.setattr(store_queries, "MANY_MATCHES", 0)  # walk the index from the 1st
-    monkeypatch.setattr(notes, "MANY_MATCHES", 0)
 
     def reads() -> tuple[object, list[str]]:
         found = json.loads(ok(run("search", "budget", "--json")).stdout)
         return found, complete.tags("", {}, str(isolated))
 
+    named: list[bool] = []
+    real_tolerant = indexes.tolerant
+
+    def tolerant(conn: sqlite3.Connection, sql: str, params: Any) -> sqlite3.Cursor:
+        named.append(" INDEXED BY notes_at" in sql)
+        return real_tolerant(conn, sql, params)
+
+    monkeypatch.setattr(indexes, "tolerant", tolerant)
     before = reads()
+    assert named == [True, True]  # both walk the index by name
     assert len(before[0]) == 5 and before[1] == ["t0", "t1", "t2"]  # type: ignore[arg-type]
     leave_out(isolated)
     assert reads() == before
+
+
+def test_tolerant_drops_only_the_missing_index_name() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, at_utc TEXT)")
+    conn.executemany("INSERT INTO notes (at_utc) VALUES (?)", [("b",), ("a",), ("c",)])
+    walk = "SELECT at_utc FROM notes INDEXED BY notes_at ORDER BY at_utc DESC LIMIT ?"
+    assert [r[0] for r in indexes.tolerant(conn, walk, [2])] == ["c", "b"]
+    with pytest.raises(sqlite3.OperationalError, match="no such column"):
+        indexes.tolerant(conn, walk.replace("at_utc FROM", "nope FROM"), [2])
+    with pytest.raises(sqlite3.OperationalError, match="no such index: other"):
+        indexes.tolerant(conn, walk.replace("notes_at", "other"), [2])

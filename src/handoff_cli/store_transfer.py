@@ -296,7 +296,7 @@ def import_bundle(
             with gcpause.paused():
                 records = list(bundle_changes(bundle, today=now.date()))
                 applier = store.apply(records, origin="import")
-            if deferred:
+            if deferred and not dry_run:  # (a dry run's rollback puts them back)
                 indexes.ensure(store.conn)
             counts = applier.counts
             if not keep_owners:

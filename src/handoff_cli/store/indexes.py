@@ -10,7 +10,7 @@ first, so a write never scans.
 
 A sync that is killed between leaving them out and building them leaves them
 out until the next sync ends: reads stay correct, only slower (a query that
-names one, `INDEXED BY`, names it through `hint`, which leaves it out when it is). A migration that
+names one, `INDEXED BY`, runs through `tolerant`). A migration that
 changes one of them must drop it with IF EXISTS. `tests/test_bulk_indexes.py`
 checks that these are the migrations' own definitions.
 """
@@ -20,6 +20,8 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Sequence
+    from typing import Any
 
 DEFERRABLE = {
     "notes_at": "CREATE INDEX IF NOT EXISTS notes_at ON notes (at_utc)",
@@ -45,13 +47,20 @@ def worth_deferring(conn: sqlite3.Connection, new_notes: int) -> bool:
     return new_notes * 2 >= int(notes)
 
 
-def hint(conn: sqlite3.Connection, name: str) -> str:
-    """` INDEXED BY name`, or nothing while a long sync has left the index out (a
-    query naming an index that is not there fails)."""
-    row = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
-    ).fetchone()
-    return f" INDEXED BY {name}" if row is not None else ""
+def tolerant(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlite3.Cursor:
+    """Run `sql`, which may name a deferrable index (`INDEXED BY`); while a long sync
+    has left that index out, run it without the name (a query naming an index that
+    is not there fails), which gives the same rows."""
+    import sqlite3
+
+    try:
+        return conn.execute(sql, params)
+    except sqlite3.OperationalError as exc:
+        for name in DEFERRABLE:
+            clause = f" INDEXED BY {name}"
+            if clause in sql and str(exc) == f"no such index: {name}":
+                return conn.execute(sql.replace(clause, ""), params)
+        raise
 
 
 def defer(conn: sqlite3.Connection) -> None:

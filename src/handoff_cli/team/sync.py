@@ -17,7 +17,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -602,36 +602,40 @@ def _receive(
     def received(member: str) -> Incoming:
         return report.received.setdefault(member, Incoming(names.get(member, member)))
 
-    if bound.encrypted:
+    try:
+        if bound.encrypted:
 
-        def skip(member: str, key: str, why: str) -> None:
-            report.skipped.append(f"{names.get(member, member)}, {key}: {why}")
-            with store.write():
-                _mark(store, key, -1)  # said once: it will never count
+            def skip(member: str, key: str, why: str) -> None:
+                report.skipped.append(f"{names.get(member, member)}, {key}: {why}")
+                with store.write():
+                    _mark(store, key, -1)  # said once: it will never count
 
-        done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
-        admitted, report.warnings = encrypted.admitted(store, bound.clone)
-        report.waiting = not admitted
-        if admitted:  # (compressed: a fourth of what they hold; a long history still counts)
-            _leave_out_indexes(store, encrypted.unread_bytes(store, bound.clone, done))
-        for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
-            _apply_lines(applying, chunk.key, chunk.lines, received(chunk.member), refuse,
-                         member=chunk.member, offset=None, end=chunk.size)  # fmt: skip
-    else:
-        unread = _unread_segments(store, bound)
-        _leave_out_indexes(store, sum(size - offset for _, _, _, offset, size in unread))
-        for member, key, path, offset, _size in unread:
-            try:
-                raw_lines, _ = layout.read_new(path, offset)
-            except OSError as exc:
-                refuse(member, key, str(exc.strerror or exc))
-                continue
-            if raw_lines:  # else only a torn line so far: its writer will finish it
-                _apply_lines(applying, key, raw_lines, received(member), refuse,
-                             member=member, offset=offset, end=None)  # fmt: skip
-    applying.flush()
-    with store.write():  # also those a killed sync left out
-        indexes.ensure(store.conn)
+            done = {row[0] for row in store.conn.execute("SELECT path FROM team_files")}
+            admitted, report.warnings = encrypted.admitted(store, bound.clone)
+            report.waiting = not admitted
+            if admitted:  # (compressed: a fourth of what they hold; a long history still counts)
+                _leave_out_indexes(store, encrypted.unread_bytes(store, bound.clone, done))
+            for chunk in encrypted.incoming(store, bound.clone, done, refuse, skip):
+                _apply_lines(applying, chunk.key, chunk.lines, received(chunk.member), refuse,
+                             member=chunk.member, offset=None, end=chunk.size)  # fmt: skip
+        else:
+            unread = _unread_segments(store, bound)
+            _leave_out_indexes(store, sum(size - offset for _, _, _, offset, size in unread))
+            for member, key, path, offset, _size in unread:
+                try:
+                    raw_lines, _ = layout.read_new(path, offset)
+                except OSError as exc:
+                    refuse(member, key, str(exc.strerror or exc))
+                    continue
+                if raw_lines:  # else only a torn line so far: its writer will finish it
+                    _apply_lines(applying, key, raw_lines, received(member), refuse,
+                                 member=member, offset=offset, end=None)  # fmt: skip
+        applying.flush()
+    except BaseException:
+        with suppress(Exception):  # what went wrong is the error to show; see _build_indexes
+            _build_indexes(store)
+        raise
+    _build_indexes(store)
     report.received = dict(
         sorted(report.received.items(), key=lambda got: (got[1].name.casefold(), got[0]))
     )
@@ -710,6 +714,13 @@ def _unread_segments(store: Store, bound: Binding) -> list[tuple[str, str, Path,
         if size > offset:
             unread.append((member, key, path, offset, size))
     return unread
+
+
+def _build_indexes(store: Store) -> None:
+    """Build what a long sync left out: at its end, when it fails or is interrupted
+    (Ctrl-C), and at every sync's end for one that was killed meanwhile."""
+    with store.write():
+        indexes.ensure(store.conn)
 
 
 def _leave_out_indexes(store: Store, incoming_bytes: int) -> None:
