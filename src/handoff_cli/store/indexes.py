@@ -17,9 +17,10 @@ checks that these are the migrations' own definitions.
 
 from __future__ import annotations
 
+import sqlite3  # (loaded already: the store's own)
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Sequence
     from typing import Any
 
@@ -51,8 +52,6 @@ def tolerant(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> sqlit
     """Run `sql`, which may name a deferrable index (`INDEXED BY`); while a long sync
     has left that index out, run it without the name (a query naming an index that
     is not there fails), which gives the same rows."""
-    import sqlite3
-
     try:
         return conn.execute(sql, params)
     except sqlite3.OperationalError as exc:

@@ -207,16 +207,23 @@ class Chunk:
     size: int
 
 
+def _unread(store: Store, clone: Path, done: set[str]) -> Iterator[tuple[str, str, Path, str]]:
+    """(member, device, path, key) of every other device's chunk not applied yet."""
+    mine = me(store)
+    for member, device, path in vault.chunk_files(clone):
+        key = str(path.relative_to(clone))
+        if key not in done and vault.holder(member, device) != mine:
+            yield member, device, path, key
+
+
 def unread_bytes(store: Store, clone: Path, done: set[str]) -> int:
     """The size of the chunks `incoming` would read (before checking them)."""
-    mine = me(store)
     total = 0
-    for member, device, path in vault.chunk_files(clone):
-        if str(path.relative_to(clone)) not in done and vault.holder(member, device) != mine:
-            try:
-                total += path.stat().st_size
-            except OSError:  # refused when read, with why
-                continue
+    for _member, _device, path, _key in _unread(store, clone, done):
+        try:
+            total += path.stat().st_size
+        except OSError:  # refused when read, with why
+            continue
     return total
 
 
@@ -233,11 +240,7 @@ def incoming(
     check_not_removed(store, found)
     if not found.admitted():
         return  # nothing can be read before a member admits this device
-    mine = me(store)
-    for member, device, path in vault.chunk_files(clone):
-        key = str(path.relative_to(clone))
-        if key in done or vault.holder(member, device) == mine:
-            continue
+    for member, device, path, key in _unread(store, clone, done):
         try:
             lines = vault.read_chunk(path, found, member=member, device=device)
         except vault.AfterRemoval as exc:
