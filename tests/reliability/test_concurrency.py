@@ -219,6 +219,30 @@ def test_first_run_never_mistakes_a_schema_being_created_for_a_stranger(tmp_path
     assert sorted(r[0] for r in rows(path, "SELECT text FROM notes")) == ["from A", "from B"]
 
 
+def test_first_run_waits_for_the_switch_to_wal(tmp_path: Path) -> None:
+    """Case 2, the interleaving behind a CI failure: another process holds the write
+    lock of the new, still empty database while this one switches it to WAL. SQLite
+    fails that switch at once ("database is locked") instead of waiting, so the note
+    was lost about once in 40 rounds of 10 racers; the switch must wait its turn."""
+    path = tmp_path / "new" / "handoff.db"
+    path.parent.mkdir()
+    with connect(path) as holder:
+        holder.execute("BEGIN IMMEDIATE")  # a racer that is switching it right now
+        started = subprocess.Popen(
+            [*HANDOFF, "--db", str(path), "log", "Acme", "after the racer"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(1.0)
+        assert started.poll() is None, started.communicate()[1].decode()
+        holder.execute("ROLLBACK")
+    out, err = started.communicate(timeout=TIMEOUT)
+    assert (started.returncode, err.decode()) == (0, "")
+    assert rows(path, "SELECT text FROM notes") == [("after the racer",)]
+    assert scalar(path, "PRAGMA journal_mode") == "wal"
+
+
 @pytest.mark.slow
 def test_readers_see_one_complete_moment_while_writers_write(db: Path, handoff: Run) -> None:
     """Case 3: `show --json`, `export --format json`, `due --json`, `clients --json` while

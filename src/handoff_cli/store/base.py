@@ -191,7 +191,7 @@ class StoreCore:
             if version < LATEST_VERSION:
                 self._migrate()
             elif conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(conn)
         except sqlite3.DatabaseError as exc:
             raise storage_error(exc, self._path) from exc
 
@@ -209,7 +209,7 @@ class StoreCore:
             # pages: a first sync of a million records writes the indexes' pages fewer
             # times (inserting its notes: 15 s with 4 KiB pages, 10 s with 16 KiB).
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             _, version = self._identity()  # another process may have migrated meanwhile
@@ -248,7 +248,7 @@ class StoreCore:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc):
+            if not _is_busy(exc):
                 raise
             self.on_wait()
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000) - FIRST_WAIT_MS}")
@@ -403,6 +403,36 @@ class StoreCore:
         return "; ".join(str(r[0]) for r in rows)
 
 
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode, waiting (up to the busy timeout) for other processes.
+
+    SQLite switches by upgrading a read to a write inside one statement, and when
+    another process holds the write lock at that moment it fails at once instead of
+    calling the busy handler (which could deadlock). Several handoffs starting on a
+    new database all switch together, so one of them could lose a note to "database
+    is locked" (1 of 10 racers in about 1 of 40 rounds). The switch is idempotent:
+    try again until it goes through or the busy timeout has passed.
+    """
+    import time
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc)
+    return "locked" in text or "busy" in text
+
+
 def _source_damaged(exc: sqlite3.DatabaseError) -> bool:
     """Whether a failed backup step was the database's fault (damaged), not the copy's."""
     text = str(exc)
@@ -412,7 +442,7 @@ def _source_damaged(exc: sqlite3.DatabaseError) -> bool:
 def storage_error(exc: sqlite3.DatabaseError, path: str | Path) -> HandoffError:
     """Turn SQLite's failures into one line that says what to do next."""
     text = str(exc)
-    if "locked" in text or "busy" in text:
+    if _is_busy(exc):
         msg = (
             f"the database {path} is busy (another handoff is writing); nothing was "
             "changed, try again"
