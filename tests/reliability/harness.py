@@ -181,9 +181,9 @@ def main() -> None:
         _install_m002()
     busy = os.environ.get("HANDOFF_TEST_BUSY_TIMEOUT")
     if busy:
-        from handoff_cli import store
+        from handoff_cli.store import base
 
-        store.BUSY_TIMEOUT_S = float(busy)
+        base.BUSY_TIMEOUT_S = float(busy)
     from handoff_cli.cli import main as handoff_main
 
     sys.argv = ["handoff", *sys.argv[1:]]
