@@ -130,6 +130,54 @@ def test_a_sync_killed_with_the_indexes_left_out_builds_them_next_time(
     assert set(indexes.DEFERRABLE) <= index_names(bob.db)
 
 
+def test_doctor_builds_the_indexes_a_killed_sync_left_out(
+    history: tuple[Person, Path], tmp_path: Path
+) -> None:
+    """A member whose first sync was killed and who never syncs again: `doctor` says
+    what it found and builds them; once built, it has nothing to say about them."""
+    _, remote = history
+    bob = Person(tmp_path, "bob")
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    before = everything(bob)
+    leave_out(bob.db)
+    report = bob.ok("doctor", now=MON).stdout
+    assert (
+        "Indexes:    built notes_at, note_contacts_contact; a sync stopped before its end "
+        "had left them out (searches were slower meanwhile)\n"
+    ) in report
+    assert set(indexes.DEFERRABLE) <= index_names(bob.db)
+    assert everything(bob) == before
+    again = json.loads(bob.ok("doctor", "--json", now=MON).stdout)
+    assert (again["indexes_built"], again["indexes_problem"], again["ok"]) == ([], None, True)
+    assert "Indexes:" not in bob.ok("doctor", now=MON).stdout
+
+
+def test_doctor_that_cannot_build_them_says_so_and_fails(
+    history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process holds the write lock past the wait: one line, exit 3."""
+    from handoff_cli.store import base
+
+    _, remote = history
+    bob = Person(tmp_path, "bob")
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    leave_out(bob.db)
+    monkeypatch.setattr(base, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(bob.db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = bob.run("doctor", "--json", now=MON)
+        shown = bob.run("doctor", now=MON)
+    finally:
+        holder.close()
+    report = json.loads(result.stdout)
+    assert result.exit_code == 3 and report["ok"] is False and report["indexes_built"] == []
+    assert "is busy" in report["indexes_problem"]
+    assert shown.exit_code == 3
+    assert "Indexes:    cannot build them: the database " in shown.stdout
+    assert not set(indexes.DEFERRABLE) & index_names(bob.db)
+
+
 def test_a_sync_interrupted_with_the_indexes_left_out_builds_them_before_it_stops(
     history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -129,7 +129,9 @@ def doctor(
 
     Every stored date and JSON field is read as handoff reads it, and each row
     that cannot be is named (a row edited by hand, `2026-02-30` in a completion).
-    Files others may read are made private (0600). Exit 3 if anything is wrong.
+    Files others may read are made private (0600), and search indexes that a
+    team sync killed before its end left out are built. Exit 3 if anything is
+    wrong.
 
     \b
       handoff doctor
@@ -164,6 +166,13 @@ def doctor(
             integrity = store.integrity_check()
         except (HandoffError, sqlite3.DatabaseError) as exc:  # too damaged to check
             integrity = f"damaged ({exc.__cause__ or exc})"
+        built: list[str] = []
+        indexes_problem = ""
+        if integrity == "ok":  # a damaged file is reported, never written to
+            try:
+                built = store.build_left_out_indexes()
+            except HandoffError as exc:
+                indexes_problem = exc.message
         try:
             counts: Counts | None = store.counts()
         except (HandoffError, sqlite3.DatabaseError):  # a damaged table cannot be counted
@@ -177,6 +186,7 @@ def doctor(
     loose = loose_files(path)
     made_private = [f"{p} (was {oct(m)})" for p, m in loose_before.items() if p not in loose]
     healthy = integrity == "ok" and not references and not rows and not loose
+    healthy = healthy and not indexes_problem
     if as_json:
         render.print_json(
             {
@@ -185,6 +195,8 @@ def doctor(
                 "schema_version": version,
                 "latest_schema_version": LATEST_VERSION,
                 "integrity": integrity,
+                "indexes_built": built,
+                "indexes_problem": indexes_problem or None,
                 "foreign_keys": references,
                 "damaged_rows": rows,
                 "mode": mode,
@@ -198,6 +210,13 @@ def doctor(
         out(f"Database:   {path} (mode {mode})")
         out(f"Schema:     version {version} (this handoff: {LATEST_VERSION})")
         out(f"Integrity:  {integrity}")
+        if indexes_problem:
+            out(f"Indexes:    cannot build them: {render.safe_line(indexes_problem)}")
+        elif built:
+            out(
+                f"Indexes:    built {', '.join(built)}; a sync stopped before its end had "
+                "left them out (searches were slower meanwhile)"
+            )
         _listed(
             "References",
             references,

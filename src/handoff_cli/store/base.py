@@ -398,6 +398,20 @@ class StoreCore:
                     leftover.unlink()
         return pages
 
+    def build_left_out_indexes(self) -> list[str]:
+        """Build the readers' indexes that a long sync left out and, killed before its
+        end, never built (store/indexes.py); returns their names."""
+        from handoff_cli.store import indexes
+
+        try:
+            with self.write():
+                left_out = indexes.missing(self.conn)
+                if left_out:
+                    indexes.ensure(self.conn, *left_out)
+        except sqlite3.DatabaseError as exc:
+            raise storage_error(exc, self._path) from exc
+        return left_out
+
     def integrity_check(self) -> str:
         rows = self._q("PRAGMA integrity_check").fetchall()
         return "; ".join(str(r[0]) for r in rows)

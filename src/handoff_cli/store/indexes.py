@@ -9,8 +9,9 @@ one statement that needs `note_contacts_contact` (merging two contacts) builds i
 first, so a write never scans.
 
 A sync that is killed between leaving them out and building them leaves them
-out until the next sync ends: reads stay correct, only slower (a query that
-names one, `INDEXED BY`, runs through `tolerant`). A migration that
+out until the next sync ends, or `handoff doctor` builds them: reads stay
+correct, only slower (a query that names one, `INDEXED BY`, runs through
+`tolerant`). A migration that
 changes one of them must drop it with IF EXISTS. `tests/test_bulk_indexes.py`
 checks that these are the migrations' own definitions.
 """
@@ -66,6 +67,13 @@ def defer(conn: sqlite3.Connection) -> None:
     """Leave the deferrable indexes out (inside a transaction)."""
     for name in DEFERRABLE:
         conn.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def missing(conn: sqlite3.Connection) -> list[str]:
+    """The deferrable indexes that are not there."""
+    indexes = conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+    present = {name for (name,) in indexes}
+    return [name for name in DEFERRABLE if name not in present]
 
 
 def ensure(conn: sqlite3.Connection, *names: str) -> None:
