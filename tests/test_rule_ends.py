@@ -6,7 +6,7 @@ The clock is pinned to Mon 2026-11-23 10:00 in Tokyo (conftest).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 
 import icalendar
@@ -144,13 +144,28 @@ def test_an_after_done_rule_keeps_its_until_in_the_calendar(run: Run, tmp_path: 
 
 def test_an_after_done_rule_keeps_its_count_in_the_calendar() -> None:
     from handoff_cli.cli.transfer import ics_rule
-    from handoff_cli.models import Completion, Promise
+    from handoff_cli.models import Promise
 
     weekly = parse_rule("weekly, 3 times", start=MON)
     p = Promise(1, "u", "Acme", "Backup check", None, weekly, MON, True, "open", MON)
     assert ics_rule(p) == "FREQ=WEEKLY;BYDAY=MO;COUNT=3"
-    done = Completion("c", datetime(2026, 11, 23, 10, tzinfo=timezone.utc), MON)
     later = date(2026, 12, 2)  # a Wednesday: the cadence runs from the next due date
-    p = Promise(1, "u", "Acme", "Backup check", None, weekly, MON, True, "open", later,
-                completions=(done,))  # fmt: skip
-    assert ics_rule(p) == "FREQ=WEEKLY;BYDAY=WE;COUNT=2"
+    p = Promise(1, "u", "Acme", "Backup check", None, weekly, MON, True, "open", later)
+    assert ics_rule(p, covered=1) == "FREQ=WEEKLY;BYDAY=WE;COUNT=2"
+    assert ics_rule(p, covered=5) == "FREQ=WEEKLY;BYDAY=WE;COUNT=1"  # the one that is due
+
+
+def test_an_after_done_count_in_the_calendar_is_what_due_counts(run: Run, tmp_path: Path) -> None:
+    """An undone completion uses up none of the COUNT (nor does a colleague's second
+    completion of the same occurrence): the calendar keeps what `due` still expects."""
+    made = ok(run("promise", "Acme", "Backup check", "--every", "weekly, 3 times",
+                  "--after-done", "--json")).json()  # fmt: skip
+    pid = str(made["id"])
+    ok(run("done", pid))
+    ok(run("undo", pid))
+    ok(run("done", pid))  # the first occurrence, done once after all
+    (event,) = calendar_of(run, tmp_path).walk("VEVENT")
+    assert event["RRULE"].to_ical().decode() == "FREQ=WEEKLY;COUNT=2;BYDAY=MO"
+    ok(run("done", pid, "--early"))  # the second, ahead of its day
+    (event,) = calendar_of(run, tmp_path).walk("VEVENT")
+    assert event["RRULE"].to_ical().decode() == "FREQ=WEEKLY;COUNT=1;BYDAY=MO"

@@ -328,6 +328,7 @@ def _ics(
     until: date | None,
     bar: progress.Progress,
 ) -> Iterator[str]:
+    from handoff_cli import coverage
     from handoff_cli.formats import ics
 
     entries: list[ics.Entry] = []
@@ -337,7 +338,12 @@ def _ics(
         for p in store.promises(client=client):
             if p.status != "open" or p.next_due is None:
                 continue
-            entries.append(ics.Entry(p, ics_rule(p), cadence(p), roles.get(p.to or "")))
+            covered = 0
+            if p.after_done:  # how many of its COUNT are used up, as `due` counts them
+                marks, _ = store.marks(p.id)
+                covered = len(coverage.covered(marks))
+            rule = ics_rule(p, covered=covered)
+            entries.append(ics.Entry(p, rule, cadence(p), roles.get(p.to or "")))
         bar.advance()
     yield ics.render(entries, exported_at=clock, author=common.author())
 
@@ -351,13 +357,14 @@ def cadence(promise: Promise) -> str | None:
     return rules.describe_cadence(promise.rule, after_done=promise.after_done)
 
 
-def ics_rule(promise: Promise) -> str | None:
+def ics_rule(promise: Promise, *, covered: int = 0) -> str | None:
     """The RRULE that continues `promise` from its next due date, for a calendar.
 
     COUNT is reduced to the occurrences left. An --after-done promise gets the
     plain cadence from its next due date (a calendar cannot know when it is done),
-    with its UNTIL, and a COUNT less the completions the promise carries (at
-    least the one that is due).
+    with its UNTIL, and a COUNT less the `covered` occurrences: those its live
+    completions and skips cover, each once, as `due` counts them (at least the
+    one that is due).
     """
     from handoff_cli import rules, schedule
     from handoff_cli.record import replace
@@ -366,7 +373,7 @@ def ics_rule(promise: Promise) -> str | None:
         return None
     rule = rules.load_rule(promise.rule)
     if promise.after_done:
-        count = None if rule.count is None else max(1, rule.count - len(promise.completions))
+        count = None if rule.count is None else max(1, rule.count - covered)
         plain = rules.Rule(rule.freq, rule.interval, wkst=rule.wkst, count=count, until=rule.until)
         return str(rules.complete(plain, promise.next_due))
     if rule.count is not None:
