@@ -29,6 +29,12 @@ def _build_the_command_tree_once() -> None:
 
 _build_the_command_tree_once()
 
+# Every command registered, before any test runs: `main()` called in-process
+# (test_storage, test_hostile_text) registers only the module of the command it
+# runs when it is the first to import the root app (cli/registry.py), and the app
+# is imported once per process; a test of another command would then find none.
+import handoff_cli.cli.root  # noqa: E402,F401
+
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
