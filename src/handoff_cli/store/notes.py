@@ -23,8 +23,11 @@ WITH_NAMES = (
 )
 
 
-def note_from_row(row: Sequence[Any], client: str | None = None) -> Note:
-    """A note from (id, uuid, client, at, kind, text, author, tags, with, on_promise)."""
+def note_from_row(
+    row: Sequence[Any], client: str | None = None, with_: tuple[str, ...] | None = None
+) -> Note:
+    """A note from (id, uuid, client, at, kind, text, author, tags, with, on_promise);
+    `client` and `with_`, when given, instead of the row's."""
     import json
 
     from handoff_cli.models import Note
@@ -38,7 +41,9 @@ def note_from_row(row: Sequence[Any], client: str | None = None) -> Note:
         text=row[5],
         author=row[6],
         tags=tuple(json.loads(row[7])) if row[7] != "[]" else (),
-        with_=tuple(json.loads(row[8])) if row[8] and row[8] != "[]" else (),
+        with_=with_
+        if with_ is not None
+        else (tuple(json.loads(row[8])) if row[8] and row[8] != "[]" else ()),
         on_promise=row[9],
     )
 
