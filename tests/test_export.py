@@ -539,3 +539,18 @@ def test_csv_has_a_bom_in_a_file_and_none_on_stdout(run: Run, tmp_path: Path) ->
     assert export(run, "--format", "csv").startswith("client,")
     help_text = " ".join(ok(run("export", "--help")).stdout.split())
     assert "byte-order mark" in help_text and "standard output gets none" in help_text
+
+
+def test_dash_for_output_is_standard_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-o -` writes to standard output (as `import -` reads standard input), never a file
+    named "-"."""
+    ok(run("log", "Acme", "called about the fees"))
+    monkeypatch.chdir(tmp_path)
+    for fmt in ("json", "md", "csv"):
+        dashed = ok(run("export", "--format", fmt, "-o", "-")).stdout
+        assert dashed == export(run, "--format", fmt)
+    assert not (tmp_path / "-").exists()
+    bundle = json.loads(ok(run("export", "--format", "json", "-o", "-")).stdout)
+    assert [n["text"] for n in bundle["clients"][0]["notes"]] == ["called about the fees"]

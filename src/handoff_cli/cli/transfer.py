@@ -79,8 +79,8 @@ def export(
             "--output",
             "-o",
             metavar="FILE",
-            help="Write to FILE (0600), not stdout. A CSV file starts with a UTF-8 byte-order "
-            "mark, so Excel reads it as UTF-8 (standard output gets none).",
+            help="Write to FILE (0600), not stdout (`-o -`: stdout). A CSV file starts with a "
+            "UTF-8 byte-order mark, so Excel reads it as UTF-8 (standard output gets none).",
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
@@ -99,6 +99,8 @@ def export(
     with --force. A CSV file gets a UTF-8 byte-order mark, which Excel needs
     to read Japanese text; CSV on standard output has none.
     """
+    if output is not None and str(output) == "-":
+        output = None  # standard output, as `import -` reads standard input
     clock = common.now()
     chosen = _choose_format(format_.value if format_ else None, output)
     since_at = _start_of(common.day(since, at=clock), clock) if since else None
