@@ -142,8 +142,8 @@ def test_doctor_builds_the_indexes_a_killed_sync_left_out(
     leave_out(bob.db)
     report = bob.ok("doctor", now=MON).stdout
     assert (
-        "Indexes:    built notes_at, note_contacts_contact; a sync stopped before its end "
-        "had left them out (searches were slower meanwhile)\n"
+        "Indexes:    built notes_at, note_contacts_contact; a long sync had left them out "
+        "(stopped before its end, or still running; searches were slower meanwhile)\n"
     ) in report
     assert set(indexes.DEFERRABLE) <= index_names(bob.db)
     assert everything(bob) == before
@@ -176,6 +176,28 @@ def test_doctor_that_cannot_build_them_says_so_and_fails(
     assert shown.exit_code == 3
     assert "Indexes:    cannot build them: the database " in shown.stdout
     assert not set(indexes.DEFERRABLE) & index_names(bob.db)
+
+
+def test_doctor_with_the_indexes_there_takes_no_lock(
+    history: tuple[Person, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A health check while another process writes: nothing to build, so no waiting for
+    the write lock and no commit (found by a review: it waited 30 s, then failed)."""
+    from handoff_cli.store import base
+
+    _, remote = history
+    bob = Person(tmp_path, "bob")
+    bob.ok("team", "init", str(remote), "--name", "bob", now=MON)
+    monkeypatch.setattr(base, "BUSY_TIMEOUT_S", 0.2)
+    holder = sqlite3.connect(bob.db, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = bob.run("doctor", "--json", now=MON)
+    finally:
+        holder.close()
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, result.stdout
+    assert (report["indexes_built"], report["indexes_problem"], report["ok"]) == ([], None, True)
 
 
 def test_a_sync_interrupted_with_the_indexes_left_out_builds_them_before_it_stops(

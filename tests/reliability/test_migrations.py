@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -224,6 +225,9 @@ def test_crash_during_an_upgrade_leaves_old_or_new(tmp_path: Path) -> None:
     print(f"upgrade killed at {len(states)} of {len(statements)} steps: {summary}, data intact")
 
 
+_TRANSACTION_END = re.compile(r"(COMMIT|END|ROLLBACK(?!\s+TO))\b", re.IGNORECASE)
+
+
 def steps_worth_killing(statements: list[str]) -> list[int]:
     """The steps a crash test kills at: every one outside a transaction, and inside one
     its first and last three statements, every savepoint and release, and every fourth
@@ -235,7 +239,7 @@ def steps_worth_killing(statements: list[str]) -> list[int]:
     suite's slowest tests (56 s of ~9 min of test time) without a different outcome.
     """
     chosen, begun = [], None
-    ends = [i for i, s in enumerate(statements) if s.strip().upper() in ("COMMIT", "ROLLBACK")]
+    ends = [i for i, s in enumerate(statements) if _TRANSACTION_END.match(s.strip())]
     for i, text in enumerate(statements):
         word = text.strip().upper()
         if word.startswith("BEGIN"):

@@ -214,8 +214,8 @@ def doctor(
             out(f"Indexes:    cannot build them: {render.safe_line(indexes_problem)}")
         elif built:
             out(
-                f"Indexes:    built {', '.join(built)}; a sync stopped before its end had "
-                "left them out (searches were slower meanwhile)"
+                f"Indexes:    built {', '.join(built)}; a long sync had left them out "
+                "(stopped before its end, or still running; searches were slower meanwhile)"
             )
         _listed(
             "References",

@@ -404,10 +404,16 @@ class StoreCore:
         from handoff_cli.store import indexes
 
         try:
-            with self.write():
-                left_out = indexes.missing(self.conn)
-                if left_out:
-                    indexes.ensure(self.conn, *left_out)
+            if not indexes.missing(self.conn):  # the usual case: no lock, no commit
+                return []
+            on_commit, self.on_commit = self.on_commit, None  # no background sync for it
+            try:
+                with self.write():
+                    left_out = indexes.missing(self.conn)
+                    if left_out:
+                        indexes.ensure(self.conn, *left_out)
+            finally:
+                self.on_commit = on_commit
         except sqlite3.DatabaseError as exc:
             raise storage_error(exc, self._path) from exc
         return left_out
