@@ -185,8 +185,9 @@ def doctor(
         references, rows = [], [f"cannot be read ({exc})"]
     loose = loose_files(path)
     made_private = [f"{p} (was {oct(m)})" for p, m in loose_before.items() if p not in loose]
-    healthy = integrity == "ok" and not references and not rows and not loose
-    healthy = healthy and not indexes_problem
+    healthy = (
+        integrity == "ok" and not references and not rows and not loose and not indexes_problem
+    )
     if as_json:
         render.print_json(
             {

@@ -399,8 +399,9 @@ class StoreCore:
         return pages
 
     def build_left_out_indexes(self) -> list[str]:
-        """Build the readers' indexes that a long sync left out and, killed before its
-        end, never built (store/indexes.py); returns their names."""
+        """Build the readers' indexes a long sync left out (store/indexes.py), if any
+        are missing: at a sync's end (or failure), and by `doctor` after a sync killed
+        before its end. Returns their names; takes no lock when none is missing."""
         from handoff_cli.store import indexes
 
         try:

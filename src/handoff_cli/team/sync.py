@@ -632,10 +632,11 @@ def _receive(
                                  member=member, offset=offset, end=None)  # fmt: skip
         applying.flush()
     except BaseException:
-        with suppress(Exception):  # what went wrong is the error to show; see _build_indexes
-            _build_indexes(store)
+        # Build what it left out before it stops (what went wrong is the error to show).
+        with suppress(Exception):
+            store.build_left_out_indexes()
         raise
-    _build_indexes(store)
+    store.build_left_out_indexes()  # also those a sync killed meanwhile left out
     report.received = dict(
         sorted(report.received.items(), key=lambda got: (got[1].name.casefold(), got[0]))
     )
@@ -714,13 +715,6 @@ def _unread_segments(store: Store, bound: Binding) -> list[tuple[str, str, Path,
         if size > offset:
             unread.append((member, key, path, offset, size))
     return unread
-
-
-def _build_indexes(store: Store) -> None:
-    """Build what a long sync left out: at its end, when it fails or is interrupted
-    (Ctrl-C), and at every sync's end for one that was killed meanwhile."""
-    with store.write():
-        indexes.ensure(store.conn)
 
 
 def _leave_out_indexes(store: Store, incoming_bytes: int) -> None:
